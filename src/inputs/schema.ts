@@ -1,0 +1,125 @@
+/**
+ * SPEC §1 inputs as one zod schema. Raw values are the strings `@actions/core` reads (empty when
+ * unset); the schema turns them into one typed settings object or says which input is wrong.
+ */
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .transform((s) => s.trim())
+  .transform((s) => (s === '' ? undefined : s));
+
+/** Newline- or comma-separated list; blank entries dropped. */
+const list = z.string().transform((s) =>
+  s
+    .split(/[\n,]/)
+    .map((x) => x.trim())
+    .filter((x) => x !== ''),
+);
+
+/** Newline-separated list only: Bash prefixes may contain commas. */
+const lines = z.string().transform((s) =>
+  s
+    .split('\n')
+    .map((x) => x.trim())
+    .filter((x) => x !== ''),
+);
+
+function number(name: string, opts: { min: number; max: number; int?: boolean }) {
+  return z.string().transform((s, ctx) => {
+    const n = Number(s.trim());
+    const ok = s.trim() !== '' && Number.isFinite(n) && n >= opts.min && n <= opts.max && (!opts.int || Number.isInteger(n));
+    if (!ok) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${name} must be ${opts.int ? 'a whole number' : 'a number'} from ${opts.min} to ${opts.max}, got "${s}"`,
+      });
+      return z.NEVER;
+    }
+    return n;
+  });
+}
+
+function optionalNumber(name: string, opts: { min: number; max: number }) {
+  return z.string().transform((s, ctx) => {
+    if (s.trim() === '') return undefined;
+    const n = Number(s.trim());
+    if (!Number.isFinite(n) || n < opts.min || n > opts.max) {
+      ctx.addIssue({ code: 'custom', message: `${name} must be a number from ${opts.min} to ${opts.max}, got "${s}"` });
+      return z.NEVER;
+    }
+    return n;
+  });
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(name: string, values: T) {
+  return z.string().transform((s, ctx) => {
+    const v = s.trim();
+    if (!(values as readonly string[]).includes(v)) {
+      ctx.addIssue({ code: 'custom', message: `${name} must be one of ${values.join(', ')}, got "${s}"` });
+      return z.NEVER;
+    }
+    return v as T[number];
+  });
+}
+
+export const inputSchema = z.object({
+  anthropic_api_key: optionalString,
+  claude_code_oauth_token: optionalString,
+  github_token: optionalString,
+  app_id: optionalString,
+  app_private_key: optionalString,
+  trigger_phrase: z
+    .string()
+    .transform((s) => s.trim() || '/claude')
+    .refine((s) => !/\s/.test(s), { message: 'trigger_phrase must be one word without spaces' }),
+  prompt: optionalString,
+  prompt_file: optionalString,
+  model: optionalString,
+  max_turns: number('max_turns', { min: 1, max: 500, int: true }),
+  max_budget_usd: number('max_budget_usd', { min: 0.01, max: 1000 }),
+  pr_budget_usd: optionalNumber('pr_budget_usd', { min: 0.01, max: 100000 }),
+  timeout_minutes: number('timeout_minutes', { min: 0.05, max: 360 }),
+  tool_policy: oneOf('tool_policy', ['auto', 'read-only', 'edit'] as const),
+  allowed_tools: list,
+  disallowed_tools: list,
+  allowed_bash: lines,
+  allowed_users: list,
+  allowed_bots: list,
+  session_store: oneOf('session_store', ['auto', 'artifact', 'fs', 'none'] as const),
+  session_dir: optionalString,
+  session_key: optionalString,
+  comment_mode: oneOf('comment_mode', ['update', 'new'] as const),
+  claude_code_path: optionalString,
+});
+
+export type RawInputs = z.input<typeof inputSchema>;
+export type Inputs = z.output<typeof inputSchema>;
+
+/** Defaults as action.yml declares them; used when an input is absent (local runs, tests). */
+export const inputDefaults: Record<keyof RawInputs, string> = {
+  anthropic_api_key: '',
+  claude_code_oauth_token: '',
+  github_token: '',
+  app_id: '',
+  app_private_key: '',
+  trigger_phrase: '/claude',
+  prompt: '',
+  prompt_file: '',
+  model: '',
+  max_turns: '30',
+  max_budget_usd: '5',
+  pr_budget_usd: '',
+  timeout_minutes: '30',
+  tool_policy: 'auto',
+  allowed_tools: '',
+  disallowed_tools: '',
+  allowed_bash: '',
+  allowed_users: '',
+  allowed_bots: '',
+  session_store: 'auto',
+  session_dir: '',
+  session_key: '',
+  comment_mode: 'update',
+  claude_code_path: '',
+};

@@ -1,0 +1,28 @@
+import { readSettings, InputError } from '../../src/inputs/settings';
+
+const base: Record<string, string> = { anthropic_api_key: 'sk-ant-x', github_token: 'ghs_x' };
+const reader = (over: Record<string, string> = {}) => (name: string) => ({ ...base, ...over })[name] ?? '';
+
+describe('readSettings', () => {
+  it('applies defaults from action.yml', () => {
+    const s = readSettings(reader(), {});
+    expect(s.max_turns).toBe(30);
+    expect(s.max_budget_usd).toBe(5);
+    expect(s.tool_policy).toBe('auto');
+    expect(s.trigger_phrase).toBe('/claude');
+    expect(s.sessionStore).toBe('fs');
+  });
+  it('names the bad input and what is allowed', () => {
+    expect(() => readSettings(reader({ tool_policy: 'yolo' }), {})).toThrow(
+      /tool_policy must be one of auto, read-only, edit, got "yolo"/,
+    );
+    expect(() => readSettings(reader({ max_turns: 'many' }), {})).toThrow(/max_turns must be a whole number/);
+  });
+  it('refuses to start without credentials', () => {
+    expect(() => readSettings(reader({ anthropic_api_key: '' }), {})).toThrow(InputError);
+  });
+  it('splits allowed_bash by lines only', () => {
+    const s = readSettings(reader({ allowed_bash: 'npm test\nnpm run lint, --fix' }), {});
+    expect(s.allowed_bash).toEqual(['npm test', 'npm run lint, --fix']);
+  });
+});
