@@ -28,7 +28,12 @@ const lines = z.string().transform((s) =>
 function number(name: string, opts: { min: number; max: number; int?: boolean }) {
   return z.string().transform((s, ctx) => {
     const n = Number(s.trim());
-    const ok = s.trim() !== '' && Number.isFinite(n) && n >= opts.min && n <= opts.max && (!opts.int || Number.isInteger(n));
+    const ok =
+      s.trim() !== '' &&
+      Number.isFinite(n) &&
+      n >= opts.min &&
+      n <= opts.max &&
+      (!opts.int || Number.isInteger(n));
     if (!ok) {
       ctx.addIssue({
         code: 'custom',
@@ -45,7 +50,10 @@ function optionalNumber(name: string, opts: { min: number; max: number }) {
     if (s.trim() === '') return undefined;
     const n = Number(s.trim());
     if (!Number.isFinite(n) || n < opts.min || n > opts.max) {
-      ctx.addIssue({ code: 'custom', message: `${name} must be a number from ${opts.min} to ${opts.max}, got "${s}"` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `${name} must be a number from ${opts.min} to ${opts.max}, got "${s}"`,
+      });
       return z.NEVER;
     }
     return n;

@@ -79,7 +79,9 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   const inputs = parsed.data;
   const runner = readRunnerEnv(env);
   const hasBedrockOrVertex =
-    env.CLAUDE_CODE_USE_BEDROCK === '1' || env.CLAUDE_CODE_USE_VERTEX === '1' || env.CLAUDE_CODE_USE_FOUNDRY === '1';
+    env.CLAUDE_CODE_USE_BEDROCK === '1' ||
+    env.CLAUDE_CODE_USE_VERTEX === '1' ||
+    env.CLAUDE_CODE_USE_FOUNDRY === '1';
   if (!inputs.anthropic_api_key && !inputs.claude_code_oauth_token && !hasBedrockOrVertex) {
     throw new InputError(
       'Missing credentials: set anthropic_api_key or claude_code_oauth_token (or CLAUDE_CODE_USE_BEDROCK/CLAUDE_CODE_USE_VERTEX in env)',
@@ -108,7 +110,11 @@ function expandHome(p: string, env: NodeJS.ProcessEnv): string {
 
 /** Every secret value the run knows, for masking and redaction. */
 export function secretValues(s: Settings): string[] {
-  return [s.anthropic_api_key, s.claude_code_oauth_token, s.github_token, s.app_private_key, s.session_key].filter(
-    (v): v is string => typeof v === 'string' && v.length >= 4,
-  );
+  return [
+    s.anthropic_api_key,
+    s.claude_code_oauth_token,
+    s.github_token,
+    s.app_private_key,
+    s.session_key,
+  ].filter((v): v is string => typeof v === 'string' && v.length >= 4);
 }

@@ -1,7 +1,10 @@
 import { readSettings, InputError } from '../../src/inputs/settings';
 
 const base: Record<string, string> = { anthropic_api_key: 'sk-ant-x', github_token: 'ghs_x' };
-const reader = (over: Record<string, string> = {}) => (name: string) => ({ ...base, ...over })[name] ?? '';
+const reader =
+  (over: Record<string, string> = {}) =>
+  (name: string) =>
+    ({ ...base, ...over })[name] ?? '';
 
 describe('readSettings', () => {
   it('applies defaults from action.yml', () => {

@@ -8,11 +8,18 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type ContentBlock =
-  | { type: 'text'; text: string }
-  | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> }
-  | { type: 'tool_result'; tool_use_id: string; content: unknown; is_error?: boolean }
-  | { type: string; [key: string]: unknown };
+/** A content block as the CLI sends it; fields depend on `type` (text, tool_use, tool_result, …). */
+export interface ContentBlock {
+  type: string;
+  text?: string;
+  id?: string;
+  name?: string;
+  input?: Record<string, unknown>;
+  tool_use_id?: string;
+  content?: unknown;
+  is_error?: boolean;
+  [key: string]: unknown;
+}
 
 export interface Message {
   role: 'user' | 'assistant';
@@ -40,7 +47,10 @@ export interface Turn {
   delayMs?: number;
 }
 
-export type Script = (req: MessagesRequest, ctx: { index: number; mainIndex: number }) => Turn | Promise<Turn>;
+export type Script = (
+  req: MessagesRequest,
+  ctx: { index: number; mainIndex: number },
+) => Turn | Promise<Turn>;
 
 export interface RecordedRequest {
   path: string;
@@ -75,7 +85,9 @@ export function contentText(content: string | ContentBlock[] | unknown): string 
 }
 
 /** The tool results in the last user message, in order. */
-export function lastToolResults(req: MessagesRequest): { tool_use_id: string; text: string; is_error: boolean }[] {
+export function lastToolResults(
+  req: MessagesRequest,
+): { tool_use_id: string; text: string; is_error: boolean }[] {
   const last = [...req.messages].reverse().find((m) => m.role === 'user');
   if (!last || typeof last.content === 'string') return [];
   return last.content
@@ -144,7 +156,11 @@ function streamTurn(res: http.ServerResponse, model: string, turn: Turn): void {
   });
   let index = 0;
   if (turn.text !== undefined && turn.text !== '') {
-    sse(res, 'content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
+    sse(res, 'content_block_start', {
+      type: 'content_block_start',
+      index,
+      content_block: { type: 'text', text: '' },
+    });
     sse(res, 'content_block_delta', {
       type: 'content_block_delta',
       index,
@@ -183,7 +199,12 @@ function nonStreamTurn(res: http.ServerResponse, model: string, turn: Turn): voi
   const content: unknown[] = [];
   if (turn.text) content.push({ type: 'text', text: turn.text });
   for (const use of turn.toolUses ?? []) {
-    content.push({ type: 'tool_use', id: use.id ?? `toolu_fake_${++toolIdCounter}`, name: use.name, input: use.input });
+    content.push({
+      type: 'tool_use',
+      id: use.id ?? `toolu_fake_${++toolIdCounter}`,
+      name: use.name,
+      input: use.input,
+    });
   }
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end(
@@ -200,7 +221,9 @@ function nonStreamTurn(res: http.ServerResponse, model: string, turn: Turn): voi
   );
 }
 
-export async function startFakeAnthropic(script: Script = sequence([{ text: 'Hello from the fake model.' }])) {
+export async function startFakeAnthropic(
+  script: Script = sequence([{ text: 'Hello from the fake model.' }]),
+) {
   let current = script;
   let index = 0;
   let mainIndex = 0;
@@ -219,7 +242,12 @@ export async function startFakeAnthropic(script: Script = sequence([{ text: 'Hel
         }
         if (!path.startsWith('/v1/messages')) {
           res.writeHead(404, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: `no route ${path}` } }));
+          res.end(
+            JSON.stringify({
+              type: 'error',
+              error: { type: 'not_found_error', message: `no route ${path}` },
+            }),
+          );
           return;
         }
         let body: MessagesRequest;
@@ -227,7 +255,9 @@ export async function startFakeAnthropic(script: Script = sequence([{ text: 'Hel
           body = JSON.parse(raw) as MessagesRequest;
         } catch {
           res.writeHead(400, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: 'bad json' } }));
+          res.end(
+            JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: 'bad json' } }),
+          );
           return;
         }
         requests.push({ path, headers: req.headers, body, raw });
@@ -244,7 +274,9 @@ export async function startFakeAnthropic(script: Script = sequence([{ text: 'Hel
           const headers: Record<string, string> = { 'content-type': 'application/json' };
           if (turn.error.retryAfter !== undefined) headers['retry-after'] = String(turn.error.retryAfter);
           res.writeHead(turn.error.status, headers);
-          res.end(JSON.stringify({ type: 'error', error: { type: turn.error.type, message: turn.error.message } }));
+          res.end(
+            JSON.stringify({ type: 'error', error: { type: turn.error.type, message: turn.error.message } }),
+          );
           return;
         }
         const model = body.model || 'claude-sonnet-4-5';

@@ -1,0 +1,72 @@
+/**
+ * Who may start a run (SPEC §6): users with write, maintain or admin permission on the repository,
+ * or listed in `allowed_users`; bots only when listed in `allowed_bots`, judged by account type,
+ * never by a `[bot]` suffix. The relay's own comments never trigger. A permission lookup that
+ * fails refuses: the gate fails closed.
+ */
+import type { GitHub } from '../github/client';
+import { describeGitHubError } from '../github/client';
+import type { RelayRequest } from '../request/types';
+
+export type GateDecision =
+  | { allowed: true; via: 'permission' | 'allowed_users' | 'allowed_bots'; permission?: string }
+  | { allowed: false; reason: string };
+
+export interface GateOptions {
+  gh: GitHub;
+  allowedUsers: string[];
+  allowedBots: string[];
+  /** Logins the relay posts as (e.g. `github-actions[bot]`, `claude-relay[bot]`). */
+  selfLogins: string[];
+}
+
+const WRITE_ROLES = new Set(['admin', 'maintain', 'write']);
+
+const norm = (login: string) => login.toLowerCase().replace(/\[bot\]$/, '');
+
+function listed(list: string[], login: string): boolean {
+  return list.some((x) => x === '*' || norm(x) === norm(login));
+}
+
+export async function authorize(req: RelayRequest, o: GateOptions): Promise<GateDecision> {
+  const self = o.selfLogins.map(norm);
+  if (req.comment && self.includes(norm(req.comment.authorLogin))) {
+    return { allowed: false, reason: `comment ${req.comment.id} was written by the relay itself` };
+  }
+  if (req.comment && /<!-- claude-relay:session /.test(req.comment.body)) {
+    return { allowed: false, reason: `comment ${req.comment.id} is a relay result comment` };
+  }
+  const actor = req.actor;
+  if (actor.type === 'Bot') {
+    if (self.includes(norm(actor.login)))
+      return { allowed: false, reason: `${actor.login} is the relay itself` };
+    if (listed(o.allowedBots, actor.login)) return { allowed: true, via: 'allowed_bots' };
+    return { allowed: false, reason: `${actor.login} is a bot account and is not listed in allowed_bots` };
+  }
+  if (actor.type !== 'User') {
+    return { allowed: false, reason: `${actor.login} is an account of type ${actor.type}, not a user` };
+  }
+  if (
+    listed(
+      o.allowedUsers.filter((u) => u !== '*'),
+      actor.login,
+    )
+  )
+    return { allowed: true, via: 'allowed_users' };
+  try {
+    const { data } = await o.gh.rest.repos.getCollaboratorPermissionLevel({
+      owner: req.owner,
+      repo: req.repo,
+      username: actor.login,
+    });
+    const role = (data as { role_name?: string }).role_name ?? data.permission;
+    if (WRITE_ROLES.has(role) || WRITE_ROLES.has(data.permission))
+      return { allowed: true, via: 'permission', permission: role };
+    return { allowed: false, reason: `${actor.login} has ${role} permission; write access is required` };
+  } catch (err) {
+    return {
+      allowed: false,
+      reason: `could not verify ${actor.login}'s permission (${describeGitHubError(err)}); refusing`,
+    };
+  }
+}

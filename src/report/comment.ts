@@ -1,0 +1,98 @@
+/**
+ * The text of the relay's comment (SPEC §5): human first — the answer or what went wrong — then
+ * one footer line with cost, turns, duration, tokens, model and the run link, then the marker.
+ */
+import type { AgentOutcome, Conclusion } from '../agent/outcome';
+import { renderMarker, type Marker } from './marker';
+
+export interface RunInfo {
+  runId: string;
+  runUrl: string;
+  triggerCommentId?: number;
+}
+
+const HEADLINES: Partial<Record<Conclusion, string>> = {
+  failure: '❌ **The agent run failed.**',
+  cancelled: '🛑 **Cancelled.**',
+  max_turns: '⚠️ **Stopped at the turn limit.**',
+  budget_exceeded: '⚠️ **Stopped at the cost limit.**',
+  timeout: '⏱️ **Stopped at the time limit.**',
+};
+
+export function renderProgress(run: RunInfo, progress: string | undefined, requester?: string): string {
+  const who = requester ? ` for @${requester}` : '';
+  const lines = [`⏳ **Claude is working on this${who}…** ([run](${run.runUrl}))`];
+  if (progress?.trim()) lines.push('', progress.trim());
+  lines.push(
+    '',
+    renderMarker({ v: 1, status: 'running', run_id: run.runId, trigger_comment_id: run.triggerCommentId }),
+  );
+  return lines.join('\n');
+}
+
+export function formatUsd(n: number): string {
+  if (n === 0) return '$0.00';
+  return n < 0.01 ? `$${n.toFixed(4)}` : `$${n.toFixed(2)}`;
+}
+
+export function formatDuration(ms: number): string {
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)}s`;
+  const m = Math.floor(s / 60);
+  return `${m}m ${Math.round(s - m * 60)}s`;
+}
+
+export function footerLine(o: AgentOutcome, run: RunInfo, extra: string[] = []): string {
+  const parts = [
+    `${o.costEstimated ? '≈' : ''}${formatUsd(o.costUsd)}`,
+    `${o.numTurns} turn${o.numTurns === 1 ? '' : 's'}`,
+    formatDuration(o.durationMs),
+    `${o.inputTokens.toLocaleString('en-US')} in / ${o.outputTokens.toLocaleString('en-US')} out tokens`,
+    ...(o.model ? [o.model] : []),
+    ...extra,
+    `[run](${run.runUrl})`,
+  ];
+  return `<sub>${parts.join(' · ')}</sub>`;
+}
+
+export interface FinalCommentOptions {
+  outcome: AgentOutcome;
+  run: RunInfo;
+  store: string;
+  /** Extra footer parts, e.g. "PR total $0.42". */
+  footerExtras?: string[];
+  /** Notes shown above the footer (e.g. "Started a fresh session: the earlier one expired"). */
+  notes?: string[];
+}
+
+export function renderFinal(opts: FinalCommentOptions): string {
+  const { outcome: o, run } = opts;
+  const lines: string[] = [];
+  const headline = HEADLINES[o.conclusion];
+  if (headline) {
+    lines.push(
+      headline,
+      '',
+      o.result,
+      '',
+      `Cost so far: ${o.costEstimated ? '≈' : ''}${formatUsd(o.costUsd)}.`,
+    );
+  } else {
+    lines.push(o.result.trim() || '_(The agent finished without a text answer.)_');
+  }
+  for (const n of opts.notes ?? []) lines.push('', `> ${n}`);
+  lines.push('', '---', footerLine(o, run, opts.footerExtras));
+  const marker: Marker = {
+    v: 1,
+    status: 'done',
+    run_id: run.runId,
+    session_id: o.sessionId,
+    cost_usd: Number(o.costUsd.toFixed(6)),
+    conclusion: o.conclusion,
+    num_turns: o.numTurns,
+    store: opts.store,
+    trigger_comment_id: run.triggerCommentId,
+  };
+  lines.push(renderMarker(marker));
+  return lines.join('\n');
+}
