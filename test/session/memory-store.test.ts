@@ -63,7 +63,7 @@ describe('MemorySessionStore', () => {
     entry.message.text = 'changed';
     const loaded = await s.load(key('s1'));
     expect(loaded).toEqual([{ type: 'user', uuid: 'u1', message: { text: 'a' } }]);
-    (loaded![0] as { message: { text: string } }).message.text = 'again';
+    (loaded![0] as unknown as { message: { text: string } }).message.text = 'again';
     expect(await s.load(key('s1'))).toEqual([{ type: 'user', uuid: 'u1', message: { text: 'a' } }]);
   });
 
