@@ -1,32 +1,37 @@
 /**
  * The action's decisions, in pipeline order:
- * settings → event → gate → command → context → prompt → agent → report.
+ * settings → event → gate → command → context → session → prompt → agent → report.
  * I/O goes through small interfaces (GitHub client, comment publisher, log sink) so the same path
  * runs on GitHub, under act, and in `npm run local`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import * as core from '@actions/core';
+import { auditTable } from './agent/enforce';
 import type { AgentOutcome } from './agent/outcome';
-import { prepareAgent } from './agent/prepare';
+import { prepareAgent, type PreparedAgent } from './agent/prepare';
 import { runAgent } from './agent/query';
-import { fetchContext, fetchPullRequest } from './context/fetch';
+import { runDirectCommand } from './commands/direct';
+import { getCommand } from './commands/registry';
+import { fetchContext, fetchPullRequest, type RunContext } from './context/fetch';
 import { parseEvent } from './event';
 import { authorize } from './gate/authorize';
 import { createGitHub, describeGitHubError, type GitHub } from './github/client';
 import { readSettings, secretValues, type Settings } from './inputs/settings';
 import { buildPrompt } from './prompt/build';
 import { isSkip, type RelayRequest } from './request/types';
-import { renderFinal, renderProgress, type RunInfo } from './report/comment';
+import { formatUsd, renderFinal, renderProgress, type RunInfo } from './report/comment';
 import { oneLineError } from './report/errors';
 import { LiveLog } from './report/live-log';
 import { outputsFrom, summaryMarkdown, writeOutputs } from './report/outputs';
 import { CommentPublisher } from './report/publisher';
 import { Redactor } from './report/redact';
-import { runDirectCommand } from './commands/direct';
-import { getCommand } from './commands/registry';
+import { sumCosts } from './session';
+import { openRunSession, type RunSession } from './session/for-run';
 
 const REAL_FAILURES = new Set(['failure', 'timeout', 'cancelled']);
+/** The identities the relay's comments come from; markers are trusted only from these. */
+export const SELF_LOGINS = ['github-actions[bot]'];
 
 export async function main(): Promise<void> {
   const redactor = new Redactor();
@@ -57,12 +62,10 @@ export async function main(): Promise<void> {
     gh,
     allowedUsers: settings.allowed_users,
     allowedBots: settings.allowed_bots,
-    selfLogins: ['github-actions[bot]'],
+    selfLogins: SELF_LOGINS,
   });
   if (!gate.allowed) return skip(gate.reason);
-  core.info(
-    `Authorized @${req.actor.login} (${gate.via}${gate.allowed && gate.permission ? `: ${gate.permission}` : ''})`,
-  );
+  core.info(`Authorized @${req.actor.login} (${gate.via}${gate.permission ? `: ${gate.permission}` : ''})`);
 
   const publisher = new CommentPublisher({
     gh,
@@ -72,13 +75,11 @@ export async function main(): Promise<void> {
     mode: settings.comment_mode,
     redact,
   });
-  const spec = getCommand(req.command.name);
-  if (!spec.runsAgent) {
-    const reply = await runDirectCommand(req, { gh, settings, publisher });
+  if (!getCommand(req.command.name).runsAgent) {
+    const reply = await runDirectCommand(req, { gh, settings, publisher, selfLogins: SELF_LOGINS });
     writeOutputs(core, outputsFrom(undefined, 'success', reply.url, reply.summary), redact);
     return;
   }
-
   await runTurn(req, settings, gh, publisher, redactor);
 }
 
@@ -103,23 +104,56 @@ async function runTurn(
   process.once('SIGTERM', () => onSignal('SIGTERM'));
   process.once('SIGINT', () => onSignal('SIGINT'));
 
-  await publisher.start(renderProgress(run, undefined, req.actor.login));
+  await publisher.start(
+    renderProgress(run, undefined, req.comment?.authorLogin ?? req.requestedBy ?? req.actor.login),
+  );
   const log = new LiveLog(
     { info: core.info, startGroup: core.startGroup, endGroup: core.endGroup },
     settings.runner.workspace,
     redact,
   );
   let outcome: AgentOutcome;
+  let agent: PreparedAgent | undefined;
+  let session: RunSession | undefined;
+  let context: RunContext | undefined;
+  const notes: string[] = [];
+  let spentBefore = 0;
   try {
-    const context = await fetchContext(gh, req);
+    context = await fetchContext(gh, req);
     const authorizedHead = req.expectedHeadSha ?? context.pr?.headSha;
     if (req.expectedHeadSha && context.pr && context.pr.headSha !== req.expectedHeadSha) {
       throw new StopError(
         `The PR head moved from ${req.expectedHeadSha.slice(0, 7)} to ${context.pr.headSha.slice(0, 7)} after the request was authorized; not running on unreviewed code. Ask again.`,
       );
     }
+    spentBefore = sumCosts(commentsForMarkers(context), SELF_LOGINS).totalUsd;
+    const maxBudget = budgetFor(settings, spentBefore);
+    session = await openRunSession({
+      req,
+      settings,
+      context,
+      selfLogins: SELF_LOGINS,
+      fresh: getCommand(req.command.name).freshSession,
+      log: (l) => core.info(redact(l)),
+    });
+    if (session.note) {
+      notes.push(session.note);
+      core.info(session.note);
+    }
+    if (session.resume) core.info(`Resuming session ${session.resume}`);
     const prompt = buildPrompt(req, context, settings);
-    const agent = await prepareAgent(req, context, settings, { log, redactor });
+    agent = await prepareAgent({
+      req,
+      context,
+      settings: { ...settings, max_budget_usd: maxBudget },
+      gh,
+      sessionStore: session.store,
+      resume: session.resume,
+      onDecision: (a) => {
+        if (a.decision === 'denied') log.noteDenied(a.toolUseId ?? '', a.reason ?? a.rule);
+        core.info(redact(`  ⚖ ${a.decision} ${a.tool} ${a.input} (${a.rule}, via ${a.via})`));
+      },
+    });
     // Last look before the agent starts: new commits since authorization are not what was approved.
     if (context.pr && authorizedHead) {
       const now = await fetchPullRequest(gh, req.owner, req.repo, context.pr.number);
@@ -138,35 +172,59 @@ async function runTurn(
       onMessage: (m) => log.onMessage(m),
       interruptGraceMs: 3000,
     });
-    outcome.toolCalls = log.calls;
-    await agent.cleanup?.();
   } catch (err) {
-    const stopped = err instanceof StopError;
     outcome = {
       conclusion: 'failure',
-      result: stopped ? err.message : `The run failed before the agent finished: ${oneLineError(err)}`,
+      result:
+        err instanceof StopError
+          ? err.message
+          : `The run failed before the agent finished: ${oneLineError(err)}`,
       costUsd: 0,
       inputTokens: 0,
       outputTokens: 0,
       numTurns: 0,
       durationMs: 0,
-      toolCalls: log.calls,
+      toolCalls: [],
     };
+  }
+  outcome.toolCalls = log.calls;
+  const sessionTotals = { cost: outcome.costUsd, input: outcome.inputTokens, output: outcome.outputTokens };
+  ownShareOfResumedSession(outcome, session);
+  await agent?.cleanup().catch(() => {});
+
+  let store = 'none';
+  if (session && outcome.sessionId) {
+    try {
+      store = await session.persist(outcome.sessionId);
+      core.info(`Session ${outcome.sessionId} stored at ${store}`);
+    } catch (err) {
+      core.warning(redact(`Could not store the session: ${oneLineError(err)}`));
+    }
   }
 
   let commentUrl = '';
+  const total = spentBefore + outcome.costUsd;
   try {
-    const ref = await publisher.finish(
-      renderFinal({ outcome, run, store: 'none' }),
-      `✅ Finished — see the result below. ([run](${run.runUrl}))`,
-    );
+    const body = renderFinal({
+      outcome,
+      run,
+      store,
+      notes,
+      footerExtras:
+        spentBefore > 0
+          ? [`${req.target.kind === 'pull_request' ? 'PR' : 'issue'} total ${formatUsd(total)}`]
+          : [],
+      sessionTotals,
+    });
+    const ref = await publisher.finish(body, `✅ Finished — see the result below. ([run](${run.runUrl}))`);
     commentUrl = ref.url;
   } catch (err) {
     core.error(redact(`Could not post the result comment: ${describeGitHubError(err)}`));
   }
   writeOutputs(core, outputsFrom(outcome, outcome.conclusion, commentUrl), redact);
   try {
-    await core.summary.addRaw(redact(summaryMarkdown(outcome, commentUrl))).write();
+    const tables = agent ? [auditTable(agent.enforcer.audit)] : [];
+    await core.summary.addRaw(redact(summaryMarkdown(outcome, commentUrl, tables))).write();
   } catch (err) {
     core.warning(`Could not write the job summary: ${oneLineError(err)}`);
   }
@@ -178,6 +236,40 @@ async function runTurn(
   } else {
     core.info(`Done: ${costLine}, ${outcome.numTurns} turns`);
   }
+}
+
+/**
+ * A resumed session reports running totals that include the earlier runs; this run's own share is
+ * the difference from the totals the previous run recorded in its marker.
+ */
+function ownShareOfResumedSession(o: AgentOutcome, session: RunSession | undefined): void {
+  const prev = session?.resume ? session.previous : undefined;
+  if (!prev || o.costEstimated) return;
+  const minus = (a: number, b: number | undefined) => Math.max(0, a - (b ?? 0));
+  o.costUsd = minus(o.costUsd, prev.session_cost_usd);
+  o.inputTokens = minus(o.inputTokens, prev.session_input_tokens);
+  o.outputTokens = minus(o.outputTokens, prev.session_output_tokens);
+}
+
+function commentsForMarkers(ctx: RunContext) {
+  return ctx.comments.map((c) => ({
+    id: c.id,
+    body: c.body,
+    authorLogin: c.author,
+    authorType: c.authorType,
+  }));
+}
+
+/** This run's cap: max_budget_usd, and what is left of pr_budget_usd across follow-ups. */
+function budgetFor(s: Settings, spentBefore: number): number {
+  if (s.pr_budget_usd === undefined) return s.max_budget_usd;
+  const left = s.pr_budget_usd - spentBefore;
+  if (left <= 0) {
+    throw new StopError(
+      `This ${formatUsd(spentBefore)} spent so far reaches pr_budget_usd (${formatUsd(s.pr_budget_usd)}): no more runs on it. Raise pr_budget_usd to continue.`,
+    );
+  }
+  return Math.min(s.max_budget_usd, left);
 }
 
 class StopError extends Error {}
@@ -212,14 +304,7 @@ function readExplicitPrompt(s: Settings): string | undefined {
 }
 
 /** Inputs declared in action.yml that this version accepts but does not act on yet: say so. */
-const NOT_YET_SUPPORTED: (keyof Settings)[] = [
-  'app_id',
-  'pr_budget_usd',
-  'session_key',
-  'allowed_tools',
-  'disallowed_tools',
-  'allowed_bash',
-];
+const NOT_YET_SUPPORTED: (keyof Settings)[] = ['app_id'];
 
 function reportUnsupportedInputs(s: Settings): void {
   for (const name of NOT_YET_SUPPORTED) {

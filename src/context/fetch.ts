@@ -47,6 +47,8 @@ export interface IssueContext {
 export interface DiscussionComment {
   id: number;
   author: string;
+  /** Account type of the author (User, Bot, …): markers are trusted only from the relay's own bot. */
+  authorType?: string;
   body: string;
   createdAt: string;
 }
@@ -142,6 +144,7 @@ export async function fetchContext(gh: GitHub, req: RelayRequest): Promise<RunCo
     comments: comments.map((c) => ({
       id: c.id,
       author: c.user?.login ?? 'ghost',
+      authorType: c.user?.type,
       body: c.body ?? '',
       createdAt: c.created_at,
     })),

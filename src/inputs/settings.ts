@@ -96,8 +96,13 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   if (inputs.prompt && inputs.prompt_file) {
     throw new InputError('Set prompt or prompt_file, not both');
   }
+  // Artifacts need the runner's ACTIONS_RUNTIME_TOKEN and github.com (GHES lacks artifact v4).
+  const artifactsAvailable =
+    runner.onGitHub &&
+    Boolean(env.ACTIONS_RUNTIME_TOKEN) &&
+    /^https:\/\/api\.github\.com$/.test(runner.apiUrl);
   const sessionStore =
-    inputs.session_store === 'auto' ? (runner.onGitHub ? 'artifact' : 'fs') : inputs.session_store;
+    inputs.session_store === 'auto' ? (artifactsAvailable ? 'artifact' : 'fs') : inputs.session_store;
   const sessionDir = expandHome(inputs.session_dir ?? '~/.local/state/claude-relay/sessions', env);
   const runUrl = `${runner.serverUrl}/${runner.repository}/actions/runs/${runner.runId}`;
   return { ...inputs, runner, sessionStore, sessionDir, runUrl };

@@ -63,6 +63,8 @@ export interface FinalCommentOptions {
   footerExtras?: string[];
   /** Notes shown above the footer (e.g. "Started a fresh session: the earlier one expired"). */
   notes?: string[];
+  /** The session's running totals at the end of this run (for the next run's own share). */
+  sessionTotals?: { cost: number; input: number; output: number };
 }
 
 export function renderFinal(opts: FinalCommentOptions): string {
@@ -92,6 +94,13 @@ export function renderFinal(opts: FinalCommentOptions): string {
     num_turns: o.numTurns,
     store: opts.store,
     trigger_comment_id: run.triggerCommentId,
+    ...(opts.sessionTotals
+      ? {
+          session_cost_usd: Number(opts.sessionTotals.cost.toFixed(6)),
+          session_input_tokens: opts.sessionTotals.input,
+          session_output_tokens: opts.sessionTotals.output,
+        }
+      : {}),
   };
   lines.push(renderMarker(marker));
   return lines.join('\n');

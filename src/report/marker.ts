@@ -15,6 +15,13 @@ export const markerSchema = z.object({
   num_turns: z.number().optional(),
   /** Where the session transcript lives: `fs:<key>`, `artifact:<name>`, or `none`. */
   store: z.string().optional(),
+  /**
+   * Running totals of the session at the end of this run. A resumed session reports cumulative
+   * cost and tokens, so the next run subtracts these to get its own.
+   */
+  session_cost_usd: z.number().optional(),
+  session_input_tokens: z.number().optional(),
+  session_output_tokens: z.number().optional(),
   /** The comment that triggered this run, so a repeated trigger is recognised. */
   trigger_comment_id: z.number().optional(),
 });

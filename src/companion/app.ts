@@ -1,0 +1,278 @@
+/**
+ * The companion as a Probot app: `issue_comment.created` and `pull_request_review_comment.created`
+ * (edits never trigger: `.edited` is not subscribed). Per comment, in this order:
+ *
+ *  1. the delivery id is new to this replica (LRU), the comment is not the relay's own;
+ *  2. `.github/claude-relay.yml` (zod) gives the phrase; no trigger → ignore;
+ *  3. the action's gate (`authorize()`): write permission looked up via the API, failing closed;
+ *     bots only when listed in `allowed_bots`. Refusals are silent (and logged);
+ *  4. 👀 on the comment — the claim: 201 → this replica goes on, 200 → someone else has it;
+ *  5. `help` / `cost` / `stop` are answered here; every other command is dispatched to the
+ *     workflow (after the one-waiting-run rule, see `dispatch.ts`). Failures are replied in words.
+ *
+ * The handler finishes within a few API calls, so the webhook answers well inside GitHub's 10 s;
+ * should it not, the webhook middleware answers 202 at 9 s and the handler carries on.
+ */
+import type { ApplicationFunction, Context, Probot, ProbotOctokit } from 'probot';
+import { findTrigger } from '../commands/parse';
+import { getCommand } from '../commands/registry';
+import type { GitHub } from '../github/client';
+import { describeGitHubError } from '../github/client';
+import { authorize } from '../gate/authorize';
+import { isOwnComment } from '../session/locate';
+import {
+  answerCost,
+  answerStop,
+  configErrorReply,
+  dispatchFailedReply,
+  helpReply,
+  notQueuedReply,
+  postReply,
+} from './commands';
+import { loadRepoConfig, type RepoConfig } from './config';
+import { claimWithReaction, Dedupe } from './dedupe';
+import { dispatchInputs, dispatchWorkflow, queueDecision } from './dispatch';
+import { commentEvent, commentKey, toRelayRequest, type CommentEvent } from './event';
+import { activeRunsFor } from './runs';
+
+export const EVENTS = ['issue_comment.created', 'pull_request_review_comment.created'] as const;
+
+/** The other identity relay comments come from: the action's default `GITHUB_TOKEN`. */
+export const ACTIONS_BOT = 'github-actions[bot]';
+
+export interface CompanionOptions {
+  /** Delivery/comment memory of this replica (tests share or inspect it). */
+  dedupe?: Dedupe;
+  /** Called with every handled delivery's outcome (tests, metrics). */
+  onOutcome?: (outcome: Outcome) => void;
+}
+
+export type OutcomeKind =
+  | 'invalid'
+  | 'duplicate_delivery'
+  | 'own_comment'
+  | 'no_trigger'
+  | 'duplicate_comment'
+  | 'refused'
+  | 'taken'
+  | 'config_error'
+  | 'help'
+  | 'cost'
+  | 'stop'
+  | 'not_queued'
+  | 'dispatched'
+  | 'dispatch_failed'
+  | 'failed';
+
+export interface Outcome {
+  kind: OutcomeKind;
+  delivery: string;
+  comment?: string;
+  detail?: string;
+}
+
+type CommentContext = Context<(typeof EVENTS)[number]>;
+
+/** Only what the handler uses of Probot's Context, so it reads (and tests) plainly. */
+export interface HandlerContext {
+  name: string;
+  id: string;
+  payload: unknown;
+  octokit: ProbotOctokit;
+  log: Pick<CommentContext['log'], 'info' | 'warn' | 'error' | 'debug'>;
+  config: (file: string) => Promise<unknown>;
+}
+
+export interface HandlerDeps {
+  dedupe: Dedupe;
+  /** The App's bot login, `<slug>[bot]` (GET /app), memoised. */
+  selfLogin: () => Promise<string>;
+}
+
+/** `<slug>[bot]` from GET /app, fetched once; a failure is retried on the next event. */
+export function appLoginResolver(app: Pick<Probot, 'auth'>): () => Promise<string> {
+  let pending: Promise<string> | undefined;
+  return () => {
+    if (!pending) {
+      const p = (async () => {
+        const octokit = await app.auth();
+        const { data } = await octokit.rest.apps.getAuthenticated();
+        if (!data?.slug) throw new Error('GET /app returned no slug');
+        return `${data.slug}[bot]`;
+      })();
+      pending = p;
+      p.catch(() => {
+        if (pending === p) pending = undefined;
+      });
+    }
+    return pending;
+  };
+}
+
+async function react(octokit: ProbotOctokit, ev: CommentEvent, content: 'eyes'): Promise<{ status: number }> {
+  const params = { owner: ev.owner, repo: ev.repo, comment_id: ev.comment.id, content };
+  return ev.kind === 'review_comment'
+    ? octokit.rest.reactions.createForPullRequestReviewComment(params)
+    : octokit.rest.reactions.createForIssueComment(params);
+}
+
+async function headShaOf(octokit: ProbotOctokit, ev: CommentEvent): Promise<string | undefined> {
+  if (ev.target.kind !== 'pull_request') return undefined;
+  const { data } = await octokit.rest.pulls.get({ owner: ev.owner, repo: ev.repo, pull_number: ev.target.number });
+  return data.head.sha;
+}
+
+/** After the claim: answer or dispatch. Returns the outcome; failures are replied, not thrown. */
+async function act(
+  c: HandlerContext,
+  ev: CommentEvent,
+  config: RepoConfig,
+  command: NonNullable<ReturnType<typeof findTrigger>>,
+  selfLogins: string[],
+): Promise<{ kind: OutcomeKind; detail?: string }> {
+  const phrase = config.trigger_phrase;
+  switch (command.name) {
+    case 'help':
+      await postReply(c.octokit, ev, helpReply(phrase));
+      return { kind: 'help' };
+    case 'cost': {
+      const { body, summary } = await answerCost(c.octokit, ev, selfLogins);
+      await postReply(c.octokit, ev, body);
+      return { kind: 'cost', detail: `total ${summary.totalUsd} over ${summary.runs.length} runs` };
+    }
+    case 'stop': {
+      const { body, outcomes } = await answerStop(c.octokit, ev, config.workflow);
+      await postReply(c.octokit, ev, body);
+      return { kind: 'stop', detail: `cancelled ${outcomes.filter((o) => o.ok).map((o) => o.run.id).join(',') || 'none'}` };
+    }
+    default:
+      break;
+  }
+  if (!getCommand(command.name).runsAgent) return { kind: 'failed', detail: `no handler for ${command.name}` };
+
+  const where = { owner: ev.owner, repo: ev.repo, workflow: config.workflow };
+  const [headSha, active] = await Promise.all([
+    headShaOf(c.octokit, ev),
+    activeRunsFor(c.octokit, where, ev.target),
+  ]);
+  const queue = queueDecision(active);
+  if (!queue.dispatch) {
+    await postReply(c.octokit, ev, notQueuedReply(phrase, queue.running, queue.waiting));
+    return { kind: 'not_queued', detail: `running ${queue.running.id}, waiting ${queue.waiting.id}` };
+  }
+  const inputs = dispatchInputs(ev, command, headSha);
+  const result = await dispatchWorkflow(c.octokit, { ...where, ref: ev.defaultBranch }, inputs);
+  if (!result.ok) {
+    await postReply(c.octokit, ev, dispatchFailedReply(result.reason));
+    return { kind: 'dispatch_failed', detail: `${result.status ?? ''} ${result.reason}`.trim() };
+  }
+  return { kind: 'dispatched', detail: `${config.workflow} ${JSON.stringify(inputs)}` };
+}
+
+export async function handleComment(c: HandlerContext, deps: HandlerDeps): Promise<Outcome> {
+  const delivery = c.id;
+  const ev = commentEvent(c.name, c.payload);
+  if ('invalid' in ev) return { kind: 'invalid', delivery, detail: ev.invalid };
+  const key = commentKey(ev);
+  const done = (kind: OutcomeKind, detail?: string): Outcome => ({
+    kind,
+    delivery,
+    comment: key,
+    ...(detail !== undefined ? { detail } : {}),
+  });
+
+  if (!deps.dedupe.beginDelivery(delivery)) return done('duplicate_delivery');
+  let claimed = false;
+  try {
+    const selfLogins = [await deps.selfLogin(), ACTIONS_BOT];
+    const author = { authorLogin: ev.comment.authorLogin, ...(ev.comment.authorType ? { authorType: ev.comment.authorType } : {}) };
+    if (isOwnComment(author, selfLogins) || isOwnComment({ authorLogin: ev.sender.login, authorType: ev.sender.type }, selfLogins)) {
+      return done('own_comment');
+    }
+
+    const cfg = await loadRepoConfig(c.config);
+    const phrase = cfg.ok ? cfg.config.trigger_phrase : cfg.phrase;
+    const command = findTrigger(ev.comment.body, phrase);
+    if (!command) return done('no_trigger');
+    if (deps.dedupe.commentSeen(key)) return done('duplicate_comment');
+
+    const gate = await authorize(toRelayRequest(ev, command), {
+      // authorize() only calls rest.repos.getCollaboratorPermissionLevel, which Probot's Octokit has.
+      gh: c.octokit as unknown as GitHub,
+      allowedUsers: cfg.ok ? cfg.config.allowed_users : [],
+      allowedBots: cfg.ok ? cfg.config.allowed_bots : [],
+      selfLogins,
+    });
+    if (!gate.allowed) return done('refused', gate.reason);
+
+    const claim = await claimWithReaction(() => react(c.octokit, ev, 'eyes'));
+    claimed = true;
+    deps.dedupe.markComment(key);
+    if (claim === 'taken') return done('taken', 'the 👀 reaction was already there');
+
+    try {
+      if (!cfg.ok) {
+        await postReply(c.octokit, ev, configErrorReply(cfg.error));
+        return done('config_error', cfg.error);
+      }
+      const result = await act(c, ev, cfg.config, command, selfLogins);
+      return done(result.kind, result.detail);
+    } catch (err) {
+      // Claimed, so no other replica will answer: say what went wrong where the user asked.
+      const why = describeGitHubError(err);
+      c.log.error({ err, delivery, comment: key }, `claude-relay: handling ${command.name} failed`);
+      try {
+        await postReply(c.octokit, ev, `⚠️ claude-relay could not handle this request: ${why}. Try again in a moment.`);
+      } catch (replyErr) {
+        c.log.error({ err: replyErr, delivery }, 'claude-relay: the error reply failed too');
+      }
+      return done('failed', why);
+    }
+  } catch (err) {
+    // Not claimed yet: let a redelivery try again.
+    if (!claimed) deps.dedupe.forgetDelivery(delivery);
+    throw err;
+  }
+}
+
+const LOUD: ReadonlySet<OutcomeKind> = new Set([
+  'refused',
+  'config_error',
+  'help',
+  'cost',
+  'stop',
+  'not_queued',
+  'dispatched',
+  'dispatch_failed',
+  'failed',
+]);
+
+export function createCompanionApp(options: CompanionOptions = {}): ApplicationFunction {
+  return (app) => {
+    const deps: HandlerDeps = { dedupe: options.dedupe ?? new Dedupe(), selfLogin: appLoginResolver(app) };
+    app.on([...EVENTS], async (context) => {
+      const c: HandlerContext = {
+        name: context.name,
+        id: context.id,
+        payload: context.payload,
+        octokit: context.octokit,
+        log: context.log,
+        config: (file) => context.config(file),
+      };
+      let outcome: Outcome;
+      try {
+        outcome = await handleComment(c, deps);
+      } catch (err) {
+        // Probot logs the error and the webhook answers 500; nothing was claimed.
+        options.onOutcome?.({ kind: 'failed', delivery: context.id, detail: describeGitHubError(err) });
+        throw err;
+      }
+      const line = `claude-relay: ${outcome.kind}${outcome.detail ? ` (${outcome.detail})` : ''}`;
+      const fields = { delivery: outcome.delivery, comment: outcome.comment };
+      if (outcome.kind === 'failed' || outcome.kind === 'dispatch_failed') context.log.warn(fields, line);
+      else if (LOUD.has(outcome.kind)) context.log.info(fields, line);
+      else context.log.debug(fields, line);
+      options.onOutcome?.(outcome);
+    });
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * The relay's workflow runs for one PR/issue: which are queued or in progress, and cancelling them.
+ *
+ * A run belongs to PR/issue #N when (first match wins):
+ *  1. its `inputs` carry `pr_number` / `issue_number` N (the companion's dispatches; returned by
+ *     GitHub Enterprise and the test fake, not by every GitHub version);
+ *  2. its `pull_requests` list names #N (runs started by `pull_request` events of same-repo PRs);
+ *  3. its `display_title` ends in `#N`. GitHub shows a dispatched run under the workflow's name, so
+ *     the workflow must set it, exactly as the shipped example does:
+ *
+ *       run-name: claude #${{ inputs.pr_number || inputs.issue_number || github.event.pull_request.number || github.event.issue.number }}
+ */
+import type { ProbotOctokit } from 'probot';
+
+/** Every status GitHub gives a run that has not finished. */
+export const ACTIVE_STATUSES = ['in_progress', 'queued', 'pending', 'waiting', 'requested'] as const;
+
+export interface RunSummary {
+  id: number;
+  status: string;
+  htmlUrl: string;
+  displayTitle: string;
+  createdAt: string;
+}
+
+interface ApiRun {
+  id: number;
+  status?: string | null;
+  html_url?: string;
+  display_title?: string;
+  created_at?: string;
+  inputs?: Record<string, unknown> | null;
+  pull_requests?: Array<{ number: number }> | null;
+}
+
+export function runMatches(run: ApiRun, target: { kind: 'pull_request' | 'issue'; number: number }): boolean {
+  const n = String(target.number);
+  const inputs = run.inputs;
+  if (inputs && typeof inputs === 'object') {
+    const value = target.kind === 'pull_request' ? inputs.pr_number : inputs.issue_number;
+    const other = target.kind === 'pull_request' ? inputs.issue_number : inputs.pr_number;
+    if (value !== undefined && value !== null && String(value).trim() !== '')
+      return String(value).trim().replace(/^#/, '') === n;
+    // A PR is also an issue: an `issue_number` dispatch for the same number is the same thread.
+    if (other !== undefined && other !== null && String(other).trim() !== '')
+      return String(other).trim().replace(/^#/, '') === n;
+  }
+  if (target.kind === 'pull_request' && run.pull_requests && run.pull_requests.length > 0) {
+    return run.pull_requests.some((pr) => pr.number === target.number);
+  }
+  const m = /#(\d+)\s*$/.exec(run.display_title ?? '');
+  return m?.[1] === n;
+}
+
+/**
+ * Unfinished runs of `workflow` for the target, oldest first. A 404 (no such workflow) is an empty
+ * list: the dispatch that follows explains it.
+ */
+export async function activeRunsFor(
+  octokit: ProbotOctokit,
+  where: { owner: string; repo: string; workflow: string },
+  target: { kind: 'pull_request' | 'issue'; number: number },
+): Promise<RunSummary[]> {
+  const pages = await Promise.all(
+    ACTIVE_STATUSES.map(async (status) => {
+      try {
+        const { data } = await octokit.rest.actions.listWorkflowRuns({
+          owner: where.owner,
+          repo: where.repo,
+          workflow_id: where.workflow,
+          status,
+          per_page: 100,
+        });
+        return data.workflow_runs as ApiRun[];
+      } catch (err) {
+        if ((err as { status?: number }).status === 404) return [];
+        throw err;
+      }
+    }),
+  );
+  const seen = new Set<number>();
+  const out: RunSummary[] = [];
+  for (const run of pages.flat()) {
+    if (seen.has(run.id) || !runMatches(run, target)) continue;
+    seen.add(run.id);
+    out.push({
+      id: run.id,
+      status: run.status ?? 'queued',
+      htmlUrl: run.html_url ?? '',
+      displayTitle: run.display_title ?? '',
+      createdAt: run.created_at ?? '',
+    });
+  }
+  return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id);
+}
+
+export interface CancelOutcome {
+  run: RunSummary;
+  ok: boolean;
+  /** Why it failed, in words. */
+  error?: string;
+}
+
+export async function cancelRuns(
+  octokit: ProbotOctokit,
+  where: { owner: string; repo: string },
+  runs: RunSummary[],
+): Promise<CancelOutcome[]> {
+  return Promise.all(
+    runs.map(async (run): Promise<CancelOutcome> => {
+      try {
+        await octokit.rest.actions.cancelWorkflowRun({
+          owner: where.owner,
+          repo: where.repo,
+          run_id: run.id,
+        });
+        return { run, ok: true };
+      } catch (err) {
+        const status = (err as { status?: number }).status;
+        const error =
+          status === 409
+            ? 'it had already finished'
+            : status === 403
+              ? 'the App may not cancel runs here (it needs the `actions: write` permission)'
+              : `GitHub answered ${status ?? 'with an error'}`;
+        return { run, ok: false, error };
+      }
+    }),
+  );
+}

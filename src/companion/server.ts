@@ -1,0 +1,159 @@
+/**
+ * The companion's HTTP server: Probot's webhook middleware (signature verification with
+ * WEBHOOK_SECRET; a missing or wrong signature answers 400 and runs nothing) on WEBHOOK_PATH, a
+ * `GET /healthz` for load balancers, 404 for anything else. No state beyond small in-memory LRUs,
+ * so any number of replicas can sit behind a load balancer.
+ *
+ * Environment (see `.env.example`): APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, PORT,
+ * HOST, WEBHOOK_PATH, GHE_HOST + GHE_PROTOCOL (GitHub Enterprise Server or a test fake: the API is
+ * `${GHE_PROTOCOL}://${GHE_HOST}/api/v3`), LOG_LEVEL, LOG_FORMAT.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createNodeMiddleware, createProbot, ProbotOctokit, type Probot } from 'probot';
+import { z } from 'zod';
+import { createCompanionApp, type CompanionOptions } from './app';
+import { companionThrottle } from './limits';
+
+export const DEFAULT_WEBHOOK_PATH = '/api/github/webhooks';
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+export const companionEnvSchema = z
+  .object({
+    APP_ID: z.string().trim().regex(/^\d+$/, 'must be the numeric App ID from the App settings page'),
+    PRIVATE_KEY: z.string().optional(),
+    PRIVATE_KEY_PATH: z.string().optional(),
+    WEBHOOK_SECRET: z.string().min(1, 'must be set to the App webhook secret (refusing unsigned webhooks)'),
+    WEBHOOK_PATH: z.string().startsWith('/').default(DEFAULT_WEBHOOK_PATH),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    GHE_HOST: z
+      .string()
+      .trim()
+      .regex(/^[^/\s:]+(?::\d+)?$/, 'must be a host name (and port), without a scheme or path')
+      .optional()
+      .or(z.literal('')),
+    GHE_PROTOCOL: z.enum(['http', 'https']).default('https'),
+    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+    LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  })
+  .refine((e) => Boolean(e.PRIVATE_KEY?.trim() || e.PRIVATE_KEY_PATH?.trim()), {
+    message: 'set PRIVATE_KEY (the PEM, or its base64) or PRIVATE_KEY_PATH (a .pem file)',
+    path: ['PRIVATE_KEY'],
+  });
+
+export type CompanionEnv = z.output<typeof companionEnvSchema>;
+
+/** The validated environment, or an Error listing every problem. */
+export function readCompanionEnv(env: NodeJS.ProcessEnv): CompanionEnv {
+  const parsed = companionEnvSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`);
+  throw new Error(`claude-relay companion: invalid environment:\n  ${problems.join('\n  ')}`);
+}
+
+export function apiBaseUrl(env: Pick<CompanionEnv, 'GHE_HOST' | 'GHE_PROTOCOL'>): string {
+  return env.GHE_HOST ? `${env.GHE_PROTOCOL}://${env.GHE_HOST}/api/v3` : 'https://api.github.com';
+}
+
+export interface ServerOptions {
+  env: NodeJS.ProcessEnv;
+  /** Overrides PORT (0: any free port). */
+  port?: number;
+  host?: string;
+  companion?: CompanionOptions;
+  /** Spacing of non-reaction writes per installation (default 1000 ms, see limits.ts). */
+  writeSpacingMs?: number;
+}
+
+export interface CompanionServer {
+  /** `http://host:port` */
+  url: string;
+  webhookUrl: string;
+  port: number;
+  probot: Probot;
+  /** Stops accepting, lets in-flight deliveries finish (up to `graceMs`), then closes. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function startCompanionServer(opts: ServerOptions): Promise<CompanionServer> {
+  const env = readCompanionEnv(opts.env);
+  const spacing = opts.writeSpacingMs ?? 1000;
+  const Octokit = ProbotOctokit.defaults((instance: Record<string, unknown>) => ({
+    ...instance,
+    throttle: { ...(instance.throttle as object | undefined), ...companionThrottle(spacing) },
+  }));
+  const probot = createProbot({
+    env: {
+      ...opts.env,
+      APP_ID: env.APP_ID,
+      WEBHOOK_SECRET: env.WEBHOOK_SECRET,
+      WEBHOOK_PATH: env.WEBHOOK_PATH,
+      GHE_HOST: env.GHE_HOST ?? '',
+      GHE_PROTOCOL: env.GHE_PROTOCOL,
+      LOG_LEVEL: env.LOG_LEVEL,
+    },
+    overrides: { Octokit: Octokit as typeof ProbotOctokit, baseUrl: apiBaseUrl(env) },
+  });
+  const middleware = await createNodeMiddleware(createCompanionApp(opts.companion), {
+    probot,
+    webhooksPath: env.WEBHOOK_PATH,
+  });
+
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      return;
+    }
+    inFlight++;
+    res.on('close', () => {
+      inFlight--;
+      if (inFlight === 0) idle?.();
+    });
+    Promise.resolve(
+      middleware(req, res, () => {
+        res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}\n');
+      }),
+    ).catch((err: unknown) => {
+      probot.log.error({ err }, 'claude-relay: request failed');
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  server.keepAliveTimeout = 5000;
+
+  const port = opts.port ?? env.PORT;
+  const host = opts.host ?? env.HOST;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${shownHost === '0.0.0.0' || shownHost === '[::]' ? '127.0.0.1' : shownHost}:${address.port}`;
+
+  return {
+    url,
+    webhookUrl: `${url}${env.WEBHOOK_PATH}`,
+    port: address.port,
+    probot,
+    close: async (graceMs = 8000) => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => (idle = resolve)),
+          new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
+        ]);
+      }
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * What every relay tool shares: the fixed target (repository, PR or issue, head commit) decided when
+ * the server is built, the changed files (fetched once), and the options the action passes.
+ */
+import type { ChangedFile } from '../context/fetch';
+import type { GitHub } from '../github/client';
+import type { RelayRequest } from '../request/types';
+import { ToolError } from './result';
+
+export type RelayProfile = 'read-only' | 'edit';
+
+export interface RelayToolsOptions {
+  gh: GitHub;
+  req: RelayRequest;
+  /** The PR head the run was authorized for (pushes refuse when the remote moved past it). */
+  headSha?: string;
+  baseSha?: string;
+  /** The PR comes from a fork: nothing is pushed. */
+  isFork: boolean;
+  /** The checkout (git working tree) the agent works in. */
+  workspace: string;
+  profile: RelayProfile;
+  /** Who asked: credited with a `Co-authored-by` trailer on commits. */
+  requester: { login: string; id?: number };
+  /** Rewrites the progress part of the relay's comment (CommentPublisher.updateProgress + renderer). */
+  onProgress: (markdown: string) => Promise<void>;
+  /** The PR's changed files when the caller already fetched them (else fetched on first use). */
+  files?: ChangedFile[];
+  /** PR head branch (default: req.pr.headRef). */
+  headRef?: string;
+  /** Base branch for a draft PR opened from an issue (default: the repository's default branch). */
+  baseRef?: string;
+  git?: {
+    /** Remote name to check and push to (default `origin`). */
+    remote?: string;
+    /** A URL to push to and ls-remote instead of the remote (tests, or an explicit token URL). */
+    pushUrl?: string;
+    /** Committer identity (default github-actions[bot]). */
+    userName?: string;
+    userEmail?: string;
+    /** Extra environment for git (merged over process.env). */
+    env?: Record<string, string>;
+  };
+  /** Applied to everything the tools post to GitHub (review comments, commit messages, PR text). */
+  redact?: (s: string) => string;
+  /** Diagnostics for the job log. */
+  log?: (line: string) => void;
+}
+
+export interface PushRecord {
+  branch: string;
+  sha: string;
+  commits: number;
+  pullRequest?: { number: number; url: string };
+}
+
+export class ToolContext {
+  readonly owner: string;
+  readonly repo: string;
+  readonly number: number;
+  readonly isPull: boolean;
+  /** The commit the tools look at: the authorized head, then whatever the relay pushed. */
+  headSha?: string;
+  pushed?: PushRecord;
+  private filesPromise?: Promise<ChangedFile[]>;
+
+  constructor(readonly opts: RelayToolsOptions) {
+    this.owner = opts.req.owner;
+    this.repo = opts.req.repo;
+    this.number = opts.req.target.number;
+    this.isPull = opts.req.target.kind === 'pull_request';
+    this.headSha = opts.headSha ?? opts.req.pr?.headSha;
+    if (opts.files) this.filesPromise = Promise.resolve(opts.files);
+  }
+
+  get gh(): GitHub {
+    return this.opts.gh;
+  }
+
+  get target(): string {
+    return `${this.owner}/${this.repo}#${this.number}`;
+  }
+
+  redact(s: string): string {
+    return this.opts.redact ? this.opts.redact(s) : s;
+  }
+
+  log(line: string): void {
+    this.opts.log?.(line);
+  }
+
+  /** Throws a readable ToolError when the run is not about a pull request. */
+  requirePull(what: string): void {
+    if (!this.isPull) {
+      throw new ToolError(
+        `${what} needs a pull request, and this run is about issue #${this.number}, which has no diff.`,
+      );
+    }
+  }
+
+  /** The PR's changed files (paged past 100; GitHub lists at most 3,000). */
+  changedFiles(): Promise<ChangedFile[]> {
+    this.requirePull('This tool');
+    if (!this.filesPromise) {
+      const { gh, owner, repo, number } = this;
+      this.filesPromise = gh
+        .paginate(gh.rest.pulls.listFiles, { owner, repo, pull_number: number, per_page: 100 })
+        .then((files) =>
+          files.map((f) => ({
+            filename: f.filename,
+            status: f.status,
+            additions: f.additions,
+            deletions: f.deletions,
+            changes: f.changes,
+            patch: f.patch,
+            previous_filename: f.previous_filename,
+          })),
+        );
+      // A failed fetch is retried on the next call.
+      this.filesPromise.catch(() => (this.filesPromise = undefined));
+    }
+    return this.filesPromise;
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * Every way a run can end badly ends with ONE relay comment that says so in words with the cost
+ * spent, and the matching `conclusion` output: the turn cap, the cost cap, the time limit, a
+ * cancelled job, a crashed or killed CLI, Anthropic API errors. GitHub hiccups (a 502 on the
+ * comment POST, a 429 on a read) are retried and leave no trace in the thread.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { issueComment } from '../support/payloads';
+import { REPO, seedPullRequest, startScenario, type Scenario } from '../support/scenario';
+import { isMainLoop, type Script, type Turn } from '../support/fake-anthropic';
+import type { RunOptions, RunResult } from '../support/runner';
+
+let sc: Scenario;
+afterEach(async () => sc?.close());
+
+/** Main-loop turns from `main`, side calls (titles, summaries) answered briefly. */
+const mainLoop =
+  (main: (index: number) => Turn): Script =>
+  (req, ctx) =>
+    isMainLoop(req) ? main(ctx.mainIndex) : { text: 'title' };
+
+const globForever: Turn = { text: 'Looking around.', toolUses: [{ name: 'Glob', input: { pattern: '*' } }] };
+
+async function runOnPr(
+  script: Script,
+  extra: Partial<Omit<RunOptions, 'apiUrl' | 'anthropicUrl'>> = {},
+): Promise<RunResult> {
+  sc = await startScenario(script);
+  seedPullRequest(sc.github, { number: 1 });
+  const trigger = sc.github.state.addIssueComment({
+    issue_number: 1,
+    user: 'Codertocat',
+    body: '/claude look at this',
+  });
+  return sc.run({
+    eventName: 'issue_comment',
+    payload: issueComment('/claude look at this', { comment: { id: trigger.id } }, { onPullRequest: true }),
+    ...extra,
+  });
+}
+
+/** The relay's comments on PR #1. */
+function relayComments() {
+  return sc.github.state.commentsOf(REPO, 1).filter((c) => c.user === 'github-actions[bot]');
+}
+
+/**
+ * Exactly one relay comment, in its final form, that says `words` and what was spent; the
+ * outputs carry `conclusion` and the same cost; no stack trace anywhere.
+ */
+function expectOneFinalComment(res: RunResult, conclusion: string, words: RegExp): string {
+  const comments = relayComments();
+  expect(comments).toHaveLength(1);
+  const body = comments[0]!.body;
+  expect(body).toMatch(words);
+  expect(body).not.toContain('Claude is working on this');
+  expect(body).toMatch(/Cost so far: ≈?\$\d+\.\d{2,4}\./);
+  expect(body).toMatch(/<sub>≈?\$\d+\.\d{2,4} · \d+ turns? · /);
+  expect(body).toContain(`"conclusion":"${conclusion}"`);
+  expect(res.outputs.conclusion).toBe(conclusion);
+  expect(res.outputs.cost_usd).toMatch(/^\d+\.\d{6}$/);
+  expect(res.outputs.comment_url).toContain(`#issuecomment-${comments[0]!.id}`);
+  expect(res.outputs.result).not.toBe('');
+  expect(res.log + res.stderr).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/);
+  return body;
+}
+
+/** The `::error::` / `::warning::` lines of the log. */
+const annotations = (res: RunResult, kind: 'error' | 'warning') =>
+  res.lines.filter((l) => l.text.startsWith(`::${kind}::`)).map((l) => l.text);
+
+describe('agent limits', () => {
+  it('max_turns: a model that keeps calling tools stops at the cap', async () => {
+    const res = await runOnPr(
+      mainLoop(() => globForever),
+      { inputs: { max_turns: '1' } },
+    );
+    const body = expectOneFinalComment(res, 'max_turns', /turn limit/);
+    expect(body).toContain('max_turns');
+    expect(Number(res.outputs.cost_usd)).toBeGreaterThan(0);
+    expect(res.exitCode).toBe(0);
+    expect(annotations(res, 'warning').some((l) => l.includes('max_turns'))).toBe(true);
+  });
+
+  it('budget_exceeded: large usage against max_budget_usd 0.01', async () => {
+    const res = await runOnPr(
+      mainLoop(() => ({ ...globForever, usage: { input_tokens: 900_000, output_tokens: 50_000 } })),
+      { inputs: { max_budget_usd: '0.01' } },
+    );
+    const body = expectOneFinalComment(res, 'budget_exceeded', /cost limit/);
+    expect(body).toContain('max_budget_usd');
+    expect(Number(res.outputs.cost_usd)).toBeGreaterThan(0.01);
+    expect(res.exitCode).toBe(0);
+  });
+
+  it('timeout: a slow model turn is stopped at timeout_minutes and reported', async () => {
+    const res = await runOnPr(
+      mainLoop((i) => (i === 0 ? globForever : { text: 'late', delayMs: 20_000 })),
+      { inputs: { timeout_minutes: '0.05' } },
+    );
+    expectOneFinalComment(res, 'timeout', /time limit/);
+    expect(Number(res.outputs.cost_usd)).toBeGreaterThan(0);
+    expect(res.exitCode).toBe(1);
+    expect(annotations(res, 'error')).toHaveLength(1);
+    expect(res.durationMs).toBeLessThan(15_000);
+  });
+
+  it('cancelled: SIGTERM while the agent works stops it and reports the cost so far', async () => {
+    let sent = false;
+    const res = await runOnPr(
+      mainLoop((i) => (i === 0 ? globForever : { text: 'late', delayMs: 20_000 })),
+      {
+        onSpawn: (child) => {
+          const timer = setInterval(() => {
+            // The second model call is the slow one: the agent is working.
+            if (!sent && sc.model.mainRequests().length >= 2) {
+              sent = true;
+              child.kill('SIGTERM');
+            }
+          }, 50);
+          child.on('exit', () => clearInterval(timer));
+        },
+      },
+    );
+    expect(sent).toBe(true);
+    expectOneFinalComment(res, 'cancelled', /Cancelled/);
+    expect(Number(res.outputs.cost_usd)).toBeGreaterThan(0);
+    expect(res.exitCode).toBe(1);
+    expect(res.signal).toBeNull();
+    expect(res.durationMs).toBeLessThan(15_000);
+  });
+});
+
+describe('the CLI itself fails', () => {
+  function script(name: string, text: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relay-fake-cli-'));
+    const p = path.join(dir, name);
+    fs.writeFileSync(p, text, { mode: 0o755 });
+    return p;
+  }
+
+  it('a CLI that exits 1: failure, said in words', async () => {
+    const cli = script('claude', '#!/bin/sh\necho "boom: something broke" >&2\nexit 1\n');
+    const res = await runOnPr(
+      mainLoop(() => ({ text: 'never' })),
+      { inputs: { claude_code_path: cli } },
+    );
+    const body = expectOneFinalComment(res, 'failure', /The agent run failed|Claude Code CLI/);
+    expect(body).toMatch(/exited with code 1|failed/);
+    expect(sc.model.requests).toHaveLength(0);
+    expect(res.exitCode).toBe(1);
+    expect(annotations(res, 'error')).toHaveLength(1);
+  });
+
+  it('a CLI killed by a signal: failure, said in words', async () => {
+    const cli = script('claude', '#!/bin/sh\nkill -9 $$\n');
+    const res = await runOnPr(
+      mainLoop(() => ({ text: 'never' })),
+      { inputs: { claude_code_path: cli } },
+    );
+    const body = expectOneFinalComment(res, 'failure', /The agent run failed|Claude Code CLI/);
+    expect(body).toMatch(/SIGKILL|signal|terminated|killed|exited/i);
+    expect(res.exitCode).toBe(1);
+    expect(annotations(res, 'error')).toHaveLength(1);
+  });
+});
+
+describe('Anthropic API errors', () => {
+  it('401: a clear credentials message', async () => {
+    const res = await runOnPr(
+      mainLoop(() => ({
+        error: { status: 401, type: 'authentication_error', message: 'invalid x-api-key' },
+      })),
+    );
+    const body = expectOneFinalComment(res, 'failure', /The agent run failed/);
+    expect(body).toMatch(/credentials|API key|401/i);
+    expect(res.exitCode).toBe(1);
+  });
+
+  it.each([
+    [529, 'overloaded_error', 'Overloaded'],
+    [429, 'rate_limit_error', 'Number of requests has exceeded your rate limit'],
+  ])('%i: the CLI retries, then the run ends as a failure', async (status, type, message) => {
+    const res = await runOnPr(
+      mainLoop(() => ({ error: { status, type, message } })),
+      { env: { CLAUDE_CODE_MAX_RETRIES: '1' } },
+    );
+    const body = expectOneFinalComment(res, 'failure', /The agent run failed/);
+    expect(body).toMatch(status === 529 ? /overloaded|529/i : /rate limit|429/i);
+    // One try and one retry.
+    expect(sc.model.mainRequests().length).toBe(2);
+    expect(res.exitCode).toBe(1);
+    expect(res.durationMs).toBeLessThan(20_000);
+  });
+});
+
+describe('GitHub API hiccups', () => {
+  it('a 502 on the comment POST and a 429 on a read are retried; the comment appears once', async () => {
+    sc = await startScenario(mainLoop(() => ({ text: 'All good.' })));
+    seedPullRequest(sc.github, { number: 1 });
+    const trigger = sc.github.state.addIssueComment({
+      issue_number: 1,
+      user: 'Codertocat',
+      body: '/claude check',
+    });
+    sc.github.failNext('POST', /\/issues\/\d+\/comments$/, 1, { status: 502 });
+    sc.github.failNext('GET', /\/pulls\/1\/files$/, 1, { status: 429, retryAfter: 1 });
+    const res = await sc.run({
+      eventName: 'issue_comment',
+      payload: issueComment('/claude check', { comment: { id: trigger.id } }, { onPullRequest: true }),
+    });
+    expect(res.exitCode).toBe(0);
+    expect(res.outputs.conclusion).toBe('success');
+    const posts = sc.github.requestsTo('POST', /\/issues\/1\/comments$/);
+    expect(posts.map((r) => r.status)).toEqual([502, 201]);
+    const reads = sc.github.requestsTo('GET', /\/pulls\/1\/files$/);
+    expect(reads.map((r) => r.status)).toEqual([429, 200]);
+    const comments = relayComments();
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body).toContain('All good.');
+    expect(res.outputs.comment_url).toContain(`#issuecomment-${comments[0]!.id}`);
+  });
+});
