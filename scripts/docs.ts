@@ -78,7 +78,8 @@ export function outputsTable(meta: ActionMetadata): string {
   return ['| output | description |', '| --- | --- |', ...rows].join('\n');
 }
 
-function replaceBetween(text: string, name: string, body: string): string {
+/** Replaces what is between `<!-- name:start -->` and `<!-- name:end -->` with `body`. */
+export function replaceSection(text: string, name: string, body: string): string {
   const start = `<!-- ${name}:start -->`;
   const end = `<!-- ${name}:end -->`;
   const a = text.indexOf(start);
@@ -87,12 +88,17 @@ function replaceBetween(text: string, name: string, body: string): string {
   return `${text.slice(0, a + start.length)}\n\n${body}\n\n${text.slice(b)}`;
 }
 
-/** The README with fresh tables, formatted the way `npm run format` would. */
-export async function renderReadme(readme: string, meta: ActionMetadata, file = README_FILE): Promise<string> {
-  let text = replaceBetween(readme, 'inputs', inputsTable(meta));
-  text = replaceBetween(text, 'outputs', outputsTable(meta));
+/** Markdown formatted the way `npm run format` formats `file`. */
+export async function formatMarkdown(text: string, file = README_FILE): Promise<string> {
   const config = (await prettier.resolveConfig(file)) ?? {};
   return prettier.format(text, { ...config, filepath: file });
+}
+
+/** The README with fresh tables, formatted the way `npm run format` would. */
+export async function renderReadme(readme: string, meta: ActionMetadata, file = README_FILE): Promise<string> {
+  let text = replaceSection(readme, 'inputs', inputsTable(meta));
+  text = replaceSection(text, 'outputs', outputsTable(meta));
+  return formatMarkdown(text, file);
 }
 
 /**

@@ -553,7 +553,8 @@ export async function runLocal(o: LocalOptions): Promise<number> {
   }
 }
 
-async function main(): Promise<void> {
+/** The command line: `tsx scripts/local.ts …` and `node scripts/local.mjs …` (npm run local). */
+export async function cli(): Promise<void> {
   try {
     const o = parseCli(process.argv.slice(2));
     if (o === 'help') {
@@ -571,4 +572,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await cli();

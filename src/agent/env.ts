@@ -21,6 +21,10 @@ const PASS_EXACT = [
   'NODE_EXTRA_CA_CERTS',
   'SSL_CERT_FILE',
   'ANTHROPIC_BASE_URL',
+  // The CLI's API retry policy (default: 10 retries with backoff up to ~30 s each) and request
+  // timeout: tunable by the workflow, e.g. to fail fast on an overloaded API.
+  'CLAUDE_CODE_MAX_RETRIES',
+  'API_TIMEOUT_MS',
   'ANTHROPIC_MODEL',
   'ANTHROPIC_SMALL_FAST_MODEL',
   'ANTHROPIC_DEFAULT_HAIKU_MODEL',
@@ -51,19 +55,26 @@ export interface CliEnvOptions {
   scrubSubprocessEnv: boolean;
 }
 
-/** bubblewrap on PATH: the CLI can isolate and scrub the environment of the agent's subprocesses. */
-export function hasBubblewrap(pathVar = process.env.PATH ?? ''): boolean {
+function onPath(name: string, pathVar: string): boolean {
   return pathVar
     .split(path.delimiter)
     .filter(Boolean)
     .some((dir) => {
       try {
-        fs.accessSync(path.join(dir, 'bwrap'), fs.constants.X_OK);
+        fs.accessSync(path.join(dir, name), fs.constants.X_OK);
         return true;
       } catch {
         return false;
       }
     });
+}
+
+/**
+ * The CLI's sandbox needs bubblewrap and socat on Linux; with them it isolates the agent's
+ * subprocesses and scrubs credentials from their environment. Returns the missing programs.
+ */
+export function missingSandboxDeps(pathVar = process.env.PATH ?? ''): string[] {
+  return ['bwrap', 'socat'].filter((p) => !onPath(p, pathVar));
 }
 
 export function buildCliEnv(opts: CliEnvOptions): Record<string, string> {

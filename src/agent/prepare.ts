@@ -19,7 +19,7 @@ import type { MemorySessionStore } from '../session';
 import { resolveCli } from './cli-path';
 import { resolveConfigRoot } from './config-root';
 import { PERMISSION_SERVER, PERMISSION_TOOL, PolicyEnforcer, type AuditEntry } from './enforce';
-import { buildCliEnv, hasBubblewrap } from './env';
+import { buildCliEnv, missingSandboxDeps } from './env';
 
 export interface PreparedAgent {
   options: Options;
@@ -64,10 +64,11 @@ export async function prepareAgent(input: PrepareInput): Promise<PreparedAgent> 
   const config = await resolveConfigRoot({ gh, req, pr: context.pr, workspace, runDir });
   core.info(`Config root: ${config.root ?? workspace} — ${config.reason}`);
 
-  const scrub = process.platform === 'linux' && hasBubblewrap();
+  const missing = process.platform === 'linux' ? missingSandboxDeps() : ['linux'];
+  const scrub = missing.length === 0;
   if (!scrub && process.platform === 'linux') {
     core.warning(
-      'bubblewrap (bwrap) is not installed: commands the agent runs are not isolated from the CLI environment. Install it with: sudo apt-get install -y bubblewrap',
+      `${missing.join(' and ')} not installed: commands the agent runs are not isolated from the CLI environment. Install with: sudo apt-get install -y bubblewrap socat`,
     );
   }
   const home = path.join(runDir, 'home');

@@ -19,7 +19,7 @@ export interface AgentRunOptions {
   interruptGraceMs?: number;
 }
 
-type StopReason = 'timeout' | 'cancelled' | undefined;
+type StopReason = 'timeout' | 'cancelled' | 'auth' | undefined;
 
 export async function runAgent(opts: AgentRunOptions): Promise<AgentOutcome> {
   const started = Date.now();
@@ -67,6 +67,9 @@ export async function runAgent(opts: AgentRunOptions): Promise<AgentOutcome> {
         sessionId = msg.session_id;
       if (msg.type === 'system' && msg.subtype === 'init') model = msg.model;
       if (msg.type === 'assistant' && msg.error) apiError = describeApiError(msg.error, msg);
+      // The CLI resends a 401 once on purpose, then keeps retrying with backoff (minutes with the
+      // default 10 retries). Rejected credentials do not heal: stop at the second retry.
+      if (isAuthRetry(msg)) stop('auth');
       opts.onMessage?.(msg);
       if (msg.type === 'result') {
         resultMsg = msg;
@@ -92,12 +95,22 @@ export async function runAgent(opts: AgentRunOptions): Promise<AgentOutcome> {
       }
     : { ...meter.estimate(model), durationMs };
   if (resultMsg && resultMsg.total_cost_usd === 0 && meter.hasUsage()) {
-    Object.assign(usage, meter.estimate(model), { durationMs });
+    // The CLI reported nothing; our count from the stream is better than zero (if it saw any).
+    const estimate = meter.estimate(model);
+    if (estimate.costUsd > 0) Object.assign(usage, estimate, { durationMs });
   }
 
   const base = { ...usage, sessionId, model, toolCalls: [] };
   if (stopReason === 'timeout') {
     return { ...base, conclusion: 'timeout', result: `Stopped: the run reached its time limit.` };
+  }
+  if (stopReason === 'auth') {
+    return {
+      ...base,
+      conclusion: 'failure',
+      result:
+        'The agent run failed: the Anthropic API rejected the credentials (401). Check the anthropic_api_key or claude_code_oauth_token secret.',
+    };
   }
   if (stopReason === 'cancelled') {
     return {
@@ -127,6 +140,11 @@ export async function runAgent(opts: AgentRunOptions): Promise<AgentOutcome> {
     conclusion: 'failure',
     result: `The Claude Code CLI ${crash ? `failed: ${oneLine(crash)}` : 'ended without a result'}${apiError ? ` (${apiError})` : ''}.`,
   };
+}
+
+function isAuthRetry(msg: SDKMessage): boolean {
+  if (msg.type !== 'system' || msg.subtype !== 'api_retry') return false;
+  return (msg.error_status === 401 || msg.error === 'authentication_failed') && msg.attempt >= 2;
 }
 
 function failureText(c: Conclusion, detail: string): string {

@@ -45,6 +45,8 @@ export interface CompanionOptions {
   dedupe?: Dedupe;
   /** Called with every handled delivery's outcome (tests, metrics). */
   onOutcome?: (outcome: Outcome) => void;
+  /** The App's bot login; default: `appLoginResolver(app)`. */
+  selfLogin?: () => Promise<string>;
 }
 
 export type OutcomeKind =
@@ -118,7 +120,11 @@ async function react(octokit: ProbotOctokit, ev: CommentEvent, content: 'eyes'):
 
 async function headShaOf(octokit: ProbotOctokit, ev: CommentEvent): Promise<string | undefined> {
   if (ev.target.kind !== 'pull_request') return undefined;
-  const { data } = await octokit.rest.pulls.get({ owner: ev.owner, repo: ev.repo, pull_number: ev.target.number });
+  const { data } = await octokit.rest.pulls.get({
+    owner: ev.owner,
+    repo: ev.repo,
+    pull_number: ev.target.number,
+  });
   return data.head.sha;
 }
 
@@ -143,12 +149,21 @@ async function act(
     case 'stop': {
       const { body, outcomes } = await answerStop(c.octokit, ev, config.workflow);
       await postReply(c.octokit, ev, body);
-      return { kind: 'stop', detail: `cancelled ${outcomes.filter((o) => o.ok).map((o) => o.run.id).join(',') || 'none'}` };
+      return {
+        kind: 'stop',
+        detail: `cancelled ${
+          outcomes
+            .filter((o) => o.ok)
+            .map((o) => o.run.id)
+            .join(',') || 'none'
+        }`,
+      };
     }
     default:
       break;
   }
-  if (!getCommand(command.name).runsAgent) return { kind: 'failed', detail: `no handler for ${command.name}` };
+  if (!getCommand(command.name).runsAgent)
+    return { kind: 'failed', detail: `no handler for ${command.name}` };
 
   const where = { owner: ev.owner, repo: ev.repo, workflow: config.workflow };
   const [headSha, active] = await Promise.all([
@@ -185,8 +200,14 @@ export async function handleComment(c: HandlerContext, deps: HandlerDeps): Promi
   let claimed = false;
   try {
     const selfLogins = [await deps.selfLogin(), ACTIONS_BOT];
-    const author = { authorLogin: ev.comment.authorLogin, ...(ev.comment.authorType ? { authorType: ev.comment.authorType } : {}) };
-    if (isOwnComment(author, selfLogins) || isOwnComment({ authorLogin: ev.sender.login, authorType: ev.sender.type }, selfLogins)) {
+    const author = {
+      authorLogin: ev.comment.authorLogin,
+      ...(ev.comment.authorType ? { authorType: ev.comment.authorType } : {}),
+    };
+    if (
+      isOwnComment(author, selfLogins) ||
+      isOwnComment({ authorLogin: ev.sender.login, authorType: ev.sender.type }, selfLogins)
+    ) {
       return done('own_comment');
     }
 
@@ -222,7 +243,11 @@ export async function handleComment(c: HandlerContext, deps: HandlerDeps): Promi
       const why = describeGitHubError(err);
       c.log.error({ err, delivery, comment: key }, `claude-relay: handling ${command.name} failed`);
       try {
-        await postReply(c.octokit, ev, `⚠️ claude-relay could not handle this request: ${why}. Try again in a moment.`);
+        await postReply(
+          c.octokit,
+          ev,
+          `⚠️ claude-relay could not handle this request: ${why}. Try again in a moment.`,
+        );
       } catch (replyErr) {
         c.log.error({ err: replyErr, delivery }, 'claude-relay: the error reply failed too');
       }
@@ -249,7 +274,10 @@ const LOUD: ReadonlySet<OutcomeKind> = new Set([
 
 export function createCompanionApp(options: CompanionOptions = {}): ApplicationFunction {
   return (app) => {
-    const deps: HandlerDeps = { dedupe: options.dedupe ?? new Dedupe(), selfLogin: appLoginResolver(app) };
+    const deps: HandlerDeps = {
+      dedupe: options.dedupe ?? new Dedupe(),
+      selfLogin: options.selfLogin ?? appLoginResolver(app),
+    };
     app.on([...EVENTS], async (context) => {
       const c: HandlerContext = {
         name: context.name,
@@ -263,9 +291,14 @@ export function createCompanionApp(options: CompanionOptions = {}): ApplicationF
       try {
         outcome = await handleComment(c, deps);
       } catch (err) {
-        // Probot logs the error and the webhook answers 500; nothing was claimed.
-        options.onOutcome?.({ kind: 'failed', delivery: context.id, detail: describeGitHubError(err) });
-        throw err;
+        // Nothing was claimed: the webhook answers 500 (Probot logs it) and a redelivery tries
+        // again. A plain Error, so GitHub's status (e.g. 403) is not passed on as ours: a 4xx from
+        // the companion only ever means a bad signature or payload.
+        const why = describeGitHubError(err);
+        options.onOutcome?.({ kind: 'failed', delivery: context.id, detail: why });
+        throw new Error(`claude-relay: delivery ${context.id} failed before it was claimed: ${why}`, {
+          cause: err,
+        });
       }
       const line = `claude-relay: ${outcome.kind}${outcome.detail ? ` (${outcome.detail})` : ''}`;
       const fields = { delivery: outcome.delivery, comment: outcome.comment };

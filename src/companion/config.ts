@@ -21,7 +21,9 @@ export const DEFAULT_WORKFLOW = 'claude.yml';
 
 /** A YAML list or a comma/newline separated string. */
 const loginList = z
-  .union([z.array(z.string().trim().min(1, 'must not contain empty names')), z.string()])
+  .union([z.array(z.string().trim().min(1)), z.string()], {
+    error: 'must be a list of account names, or one comma-separated string',
+  })
   .transform((v) => (Array.isArray(v) ? v : v.split(/[\n,]/)).map((s) => s.trim()).filter((s) => s !== ''));
 
 export const repoConfigSchema = z

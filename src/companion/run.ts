@@ -1,10 +1,12 @@
 /**
  * Entry of the companion (`npm run companion` → `node dist/companion/index.js`): reads the
- * environment, starts the server, stops cleanly on SIGTERM/SIGINT. No logic here.
+ * environment (and `./.env` when present), starts the server, stops cleanly on SIGTERM/SIGINT.
+ * No logic here.
  */
-import { startCompanionServer } from './server';
+import { loadDotEnv, startCompanionServer } from './server';
 
 async function main(): Promise<void> {
+  loadDotEnv();
   const server = await startCompanionServer({ env: process.env });
   server.probot.log.info(`claude-relay companion listening on ${server.webhookUrl}`);
   let stopping = false;

@@ -8,11 +8,13 @@
  * HOST, WEBHOOK_PATH, GHE_HOST + GHE_PROTOCOL (GitHub Enterprise Server or a test fake: the API is
  * `${GHE_PROTOCOL}://${GHE_HOST}/api/v3`), LOG_LEVEL, LOG_FORMAT.
  */
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createNodeMiddleware, createProbot, ProbotOctokit, type Probot } from 'probot';
 import { z } from 'zod';
-import { createCompanionApp, type CompanionOptions } from './app';
+import { describeGitHubError } from '../github/client';
+import { appLoginResolver, createCompanionApp, type CompanionOptions } from './app';
 import { companionThrottle } from './limits';
 
 export const DEFAULT_WEBHOOK_PATH = '/api/github/webhooks';
@@ -53,6 +55,11 @@ export function readCompanionEnv(env: NodeJS.ProcessEnv): CompanionEnv {
   throw new Error(`claude-relay companion: invalid environment:\n  ${problems.join('\n  ')}`);
 }
 
+/** Loads `./.env` into process.env when it exists; variables already set win. */
+export function loadDotEnv(file = '.env'): void {
+  if (fs.existsSync(file)) process.loadEnvFile(file);
+}
+
 export function apiBaseUrl(env: Pick<CompanionEnv, 'GHE_HOST' | 'GHE_PROTOCOL'>): string {
   return env.GHE_HOST ? `${env.GHE_PROTOCOL}://${env.GHE_HOST}/api/v3` : 'https://api.github.com';
 }
@@ -77,14 +84,32 @@ export interface CompanionServer {
   close(graceMs?: number): Promise<void>;
 }
 
+/** createProbot, with a clear message when the private key cannot be read. */
+function newProbot(args: Parameters<typeof createProbot>[0]): Probot {
+  try {
+    return createProbot(args);
+  } catch (err) {
+    if (err instanceof Error && /privateKey/.test(err.message)) {
+      throw new Error(
+        'claude-relay companion: the App private key could not be read: PRIVATE_KEY must hold the PEM ' +
+          '(-----BEGIN RSA PRIVATE KEY----- …, newlines may be written as \\n) or its base64, or ' +
+          'PRIVATE_KEY_PATH must name an existing .pem file',
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+}
+
 export async function startCompanionServer(opts: ServerOptions): Promise<CompanionServer> {
   const env = readCompanionEnv(opts.env);
-  const spacing = opts.writeSpacingMs ?? 1000;
+  // One set of limiter groups per server: Probot builds a new Octokit for every event.
+  const throttle = companionThrottle(opts.writeSpacingMs ?? 1000);
   const Octokit = ProbotOctokit.defaults((instance: Record<string, unknown>) => ({
     ...instance,
-    throttle: { ...(instance.throttle as object | undefined), ...companionThrottle(spacing) },
+    throttle: { ...(instance.throttle as object | undefined), ...throttle },
   }));
-  const probot = createProbot({
+  const probot = newProbot({
     env: {
       ...opts.env,
       APP_ID: env.APP_ID,
@@ -96,7 +121,8 @@ export async function startCompanionServer(opts: ServerOptions): Promise<Compani
     },
     overrides: { Octokit: Octokit as typeof ProbotOctokit, baseUrl: apiBaseUrl(env) },
   });
-  const middleware = await createNodeMiddleware(createCompanionApp(opts.companion), {
+  const selfLogin = opts.companion?.selfLogin ?? appLoginResolver(probot);
+  const middleware = await createNodeMiddleware(createCompanionApp({ ...opts.companion, selfLogin }), {
     probot,
     webhooksPath: env.WEBHOOK_PATH,
   });
@@ -134,6 +160,23 @@ export async function startCompanionServer(opts: ServerOptions): Promise<Compani
       resolve();
     });
   });
+  // Check the App credentials now (JWT → GET /app), so a wrong APP_ID or key shows in the log at
+  // start rather than at the first comment. Not fatal: GitHub may be briefly unreachable.
+  const login = await Promise.race([
+    selfLogin().then(
+      (l) => ({ ok: true as const, login: l }),
+      (err: unknown) => ({ ok: false as const, why: describeGitHubError(err) }),
+    ),
+    new Promise<{ ok: false; why: string }>((resolve) =>
+      setTimeout(() => resolve({ ok: false, why: 'no answer within 5 s' }), 5000).unref(),
+    ),
+  ]);
+  if (login.ok) probot.log.info(`claude-relay companion: authenticated as ${login.login}`);
+  else
+    probot.log.error(
+      `claude-relay companion: could not authenticate as the App (${apiBaseUrl(env)}): ${login.why}`,
+    );
+
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${shownHost === '0.0.0.0' || shownHost === '[::]' ? '127.0.0.1' : shownHost}:${address.port}`;

@@ -2,22 +2,12 @@
  * Bash judged after parsing: every simple command — in lists, pipelines, subshells, blocks and
  * if/while/until/for — must start with an allowed prefix (whole words), words must be literal,
  * wrappers that run other commands are refused, and redirections stay inside the workspace.
- * See shell.ts for how the command is parsed (sh-syntax + a fail-closed structural parser).
+ * See shell.ts for how the command is parsed (mvdan/sh's AST, walked with a whitelist).
  */
 import path from 'node:path';
 import { checkReadPath, checkWritePath, type PathContext } from './paths';
 import { bashPrefixWords } from './rules';
-import {
-  ShellRefusal,
-  compoundCommands,
-  crossCheck,
-  loadShellParser,
-  parseStructure,
-  simpleCommands,
-  type ShAndOr,
-  type ShRedirect,
-  type ShSimple,
-} from './shell';
+import { ShellRefusal, loadShellParser, parseShell, type ShRedirect, type ShSimple } from './shell';
 
 export { loadShellParser };
 
@@ -26,7 +16,7 @@ export type Verdict = { allowed: true } | { allowed: false; reason: string; rule
 export interface BashCommand {
   /** Words after quote removal. */
   words: string[];
-  /** Leading `NAME=value` words. */
+  /** Leading `NAME=value` assignments. */
   assignments: string[];
   redirects: { op: string; fd?: string; target: string; heredoc: boolean }[];
   /** The command as written. */
@@ -46,46 +36,31 @@ export type ParsedBash =
 export interface ParsedInternal {
   simple: ShSimple[];
   compoundRedirects: ShRedirect[];
-  items: ShAndOr[];
 }
-
-const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/;
 
 export async function parseBash(command: string): Promise<ParsedBash> {
   if (typeof command !== 'string' || command.trim() === '') {
     return { ok: false, reason: 'Bash: an empty command is not allowed', rule: 'bash:syntax' };
   }
   try {
-    const items = parseStructure(command);
-    if (items.length === 0)
-      return { ok: false, reason: 'Bash: an empty command is not allowed', rule: 'bash:syntax' };
-    for (const item of items) {
-      if (item.background)
-        return { ok: false, reason: 'Bash: background jobs (&) are not allowed', rule: 'bash:background' };
-    }
-    await crossCheck(command, items);
-    const simple = simpleCommands(items);
-    const commands = simple.map((c): BashCommand => {
-      const assignments: string[] = [];
-      let k = 0;
-      while (k < c.words.length && ASSIGNMENT.test((c.words[k] as { lead: string }).lead)) {
-        assignments.push((c.words[k] as { value: string }).value);
-        k++;
-      }
-      return {
-        words: c.words.slice(k).map((w) => w.value),
-        assignments,
-        redirects: c.redirects.map((r) => ({
-          op: r.op,
-          ...(r.fd !== undefined ? { fd: r.fd } : {}),
-          target: r.target.value,
-          heredoc: r.heredoc !== undefined,
-        })),
-        source: command.slice(c.start, c.end),
-      };
-    });
-    const compoundRedirects = compoundCommands(items).flatMap((c) => c.redirects);
-    return { ok: true, commands, statements: items.length, internal: { simple, compoundRedirects, items } };
+    const parsed = await parseShell(command);
+    const commands = parsed.simple.map((c): BashCommand => ({
+      words: c.words.map((w) => w.value),
+      assignments: c.assignments,
+      redirects: c.redirects.map((r) => ({
+        op: r.op,
+        ...(r.fd !== undefined ? { fd: r.fd } : {}),
+        target: r.target.value,
+        heredoc: r.heredoc,
+      })),
+      source: command.slice(c.start, c.end),
+    }));
+    return {
+      ok: true,
+      commands,
+      statements: parsed.statements,
+      internal: { simple: parsed.simple, compoundRedirects: parsed.compoundRedirects },
+    };
   } catch (e) {
     if (e instanceof ShellRefusal) return { ok: false, reason: e.reason, rule: e.rule };
     throw e;
@@ -135,6 +110,13 @@ const WRAPPERS: Record<string, string> = {
   cd: 'changes the working directory (commands run at the workspace root)',
   pushd: 'changes the working directory (commands run at the workspace root)',
   popd: 'changes the working directory (commands run at the workspace root)',
+  read: 'changes shell variables',
+  mapfile: 'changes shell variables and can run code',
+  readarray: 'changes shell variables and can run code',
+  getopts: 'changes shell variables',
+  fc: 'runs commands from the history',
+  compgen: 'can run other commands',
+  complete: 'can run other commands',
 };
 
 const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'fish', 'csh', 'tcsh', 'busybox']);
@@ -164,8 +146,11 @@ function wrapperReason(words: readonly string[]): string | undefined {
   const name = words[0];
   if (name === undefined) return undefined;
   const base = name.includes('/') ? path.posix.basename(name) : name;
-  const why = WRAPPERS[base];
+  const why = Object.hasOwn(WRAPPERS, base) ? WRAPPERS[base] : undefined;
   if (why !== undefined) return `\`${base}\` ${why} and is not allowed`;
+  if (base === 'printf' && words[1]?.startsWith('-v')) {
+    return '`printf -v` changes shell variables and is not allowed';
+  }
   if (SHELLS.has(base)) {
     const args = words.slice(1);
     let operand = false;
@@ -194,7 +179,8 @@ export interface JudgeOptions {
 function judgeRedirect(r: ShRedirect, ctx: PathContext): Verdict {
   const op = r.op;
   const target = r.target.value;
-  if (op === '<<' || op === '<<-' || op === '<<<') return { allowed: true };
+  // Here-documents and here-strings feed text, not files (their content was checked by the parser).
+  if (r.heredoc || op === '<<<') return { allowed: true };
   if ((op === '>&' || op === '<&') && (/^\d+$/.test(target) || target === '-')) return { allowed: true };
   if (op === '<&') {
     return {

@@ -37,6 +37,12 @@ export class LiveLog {
     switch (msg.type) {
       case 'system':
         if (msg.subtype === 'init') this.line(`Agent session ${msg.session_id} (model ${msg.model})`);
+        else if (msg.subtype === 'api_retry') {
+          const status = msg.error_status ?? 'connection error';
+          this.line(
+            `  … Anthropic API ${status}: retry ${msg.attempt}/${msg.max_retries} in ${msg.retry_delay_ms} ms`,
+          );
+        }
         break;
       case 'assistant':
         if (msg.parent_tool_use_id) break;
@@ -48,23 +54,9 @@ export class LiveLog {
         break;
       case 'result':
         this.line(
-          `■ ${msg.subtype === 'success' ? 'Finished' : `Ended (${msg.subtype})`} after ${msg.num_turns} turns, $${msg.total_cost_usd.toFixed(4)}`,
+          `■ ${msg.subtype === 'success' && !msg.is_error ? 'Finished' : `Ended (${msg.subtype === 'success' ? 'error' : msg.subtype})`} after ${msg.num_turns} turn${msg.num_turns === 1 ? '' : 's'}, $${msg.total_cost_usd.toFixed(4)}`,
         );
         break;
-      default: {
-        const m = msg as {
-          type: string;
-          subtype?: string;
-          error_status?: number;
-          attempt?: number;
-          retry_delay_ms?: number;
-        };
-        if (m.type === 'system' && m.subtype === 'api_retry') {
-          this.line(
-            `  … Anthropic API ${m.error_status ?? 'error'}, retry ${m.attempt ?? ''} in ${m.retry_delay_ms ?? '?'} ms`,
-          );
-        }
-      }
     }
   }
 

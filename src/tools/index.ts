@@ -19,6 +19,7 @@ export type { RelayToolsOptions, RelayProfile, PushRecord, PendingComment, Revie
 export { commentableLines, placementProblem, describeRanges } from './diff-lines';
 export { issueBranch, issueSlug, protectedPushPath, coAuthorTrailer, commitMessage } from './push';
 export { renderCommentBody } from './review';
+export { checkoutPrHead, type CheckoutHeadOptions, type CheckoutHeadResult } from './checkout';
 
 export const RELAY_SERVER_NAME = 'relay';
 export const RELAY_TOOL_PREFIX = `mcp__${RELAY_SERVER_NAME}__`;

@@ -105,17 +105,27 @@ export class Pusher {
     return next;
   }
 
-  private g(args: string[], input?: string, timeoutMs?: number): Promise<GitResult> {
+  private g(
+    args: string[],
+    input?: string,
+    timeoutMs?: number,
+    env?: Record<string, string>,
+  ): Promise<GitResult> {
     return git(args, {
       cwd: this.ctx.opts.workspace,
-      ...(this.ctx.opts.git?.env ? { env: this.ctx.opts.git.env } : {}),
+      env: { ...this.ctx.opts.git?.env, ...env },
       ...(input !== undefined ? { input } : {}),
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     });
   }
 
-  private async must(args: string[], what: string, input?: string): Promise<string> {
-    const r = await this.g(args, input);
+  private async must(
+    args: string[],
+    what: string,
+    input?: string,
+    env?: Record<string, string>,
+  ): Promise<string> {
+    const r = await this.g(args, input, undefined, env);
     if (r.code !== 0) throw new ToolError(`${what} failed: ${this.ctx.redact(gitError(r))}`);
     return r.stdout;
   }
@@ -191,63 +201,74 @@ export class Pusher {
     }
 
     await this.must(['add', '--all'], 'git add');
-    const staged = parseRaw(
-      await this.must(
-        ['diff', '--cached', '--raw', '-z', '--no-renames', '--no-abbrev'],
-        'git diff --cached',
-      ),
-    );
-    const refused: string[] = [];
-    for (const s of staged) {
-      const why =
-        protectedPushPath(s.path) ??
-        (s.newMode === '160000' ? 'nested git repositories (submodules) are never pushed' : undefined);
-      if (why) refused.push(`${s.path}: ${why}`);
-    }
-    if (refused.length > 0 || staged.length === 0) {
-      await this.g(['reset', '-q']);
+    let staged: Staged[];
+    try {
+      staged = parseRaw(
+        await this.must(
+          ['diff', '--cached', '--raw', '-z', '--no-renames', '--no-abbrev'],
+          'git diff --cached',
+        ),
+      );
+      const refused: string[] = [];
+      for (const s of staged) {
+        const why =
+          protectedPushPath(s.path) ??
+          (s.newMode === '160000' ? 'nested git repositories (submodules) are never pushed' : undefined);
+        if (why) refused.push(`${s.path}: ${why}`);
+      }
       if (staged.length === 0) throw new ToolError('There are no changes to commit; edit files first.');
-      throw new ToolError(
-        `Refused: the change touches paths the relay never pushes. Nothing was committed or pushed.\n${refused
+      if (refused.length > 0) {
+        const list = refused
           .slice(0, 20)
           .map((r) => `- ${r}`)
-          .join(
-            '\n',
-          )}\nUndo the changes to these paths (or explain them in your final message) and call commit_and_push again.`,
-      );
-    }
+          .join('\n');
+        throw new ToolError(
+          `Refused: the change touches paths the relay never pushes. Nothing was committed or pushed.\n${list}\nUndo the changes to these paths (or explain them in your final message) and call commit_and_push again.`,
+        );
+      }
 
-    // The authorization check: the remote branch is where this run may build on, or absent (new branch).
-    const remote = await this.remoteSha(branch);
-    if (remote !== expected) {
+      // The authorization check: the remote branch is where this run may build on, or absent (new branch).
+      const remote = await this.remoteSha(branch);
+      if (remote !== expected) {
+        throw new ToolError(
+          expected === undefined
+            ? `The branch ${branch} appeared on the remote meanwhile; nothing was pushed.`
+            : remote === undefined
+              ? `The branch ${branch} no longer exists on the remote; nothing was pushed.`
+              : `The branch ${branch} moved on the remote since this run was authorized (now ${remote.slice(0, 12)}, authorized ${expected.slice(0, 12)}): someone pushed meanwhile. Nothing was pushed; the relay never force-pushes. Ask for a new run on the new head.`,
+        );
+      }
+
+      const user = {
+        name: ctx.opts.git?.userName ?? DEFAULT_GIT_USER.name,
+        email: ctx.opts.git?.userEmail ?? DEFAULT_GIT_USER.email,
+      };
+      await this.must(
+        [
+          '-c',
+          `user.name=${user.name}`,
+          '-c',
+          `user.email=${user.email}`,
+          'commit',
+          '--no-verify',
+          '--quiet',
+          '--file=-',
+        ],
+        'git commit',
+        message,
+        // The environment would override -c user.*: pin both to the same identity.
+        {
+          GIT_AUTHOR_NAME: user.name,
+          GIT_AUTHOR_EMAIL: user.email,
+          GIT_COMMITTER_NAME: user.name,
+          GIT_COMMITTER_EMAIL: user.email,
+        },
+      );
+    } catch (err) {
+      // Nothing committed: leave the index as it was (the changes stay in the working tree).
       await this.g(['reset', '-q']);
-      throw new ToolError(
-        expected === undefined
-          ? `The branch ${branch} appeared on the remote meanwhile; nothing was pushed.`
-          : remote === undefined
-            ? `The branch ${branch} no longer exists on the remote; nothing was pushed.`
-            : `The branch ${branch} moved on the remote since this run was authorized (now ${remote.slice(0, 12)}, authorized ${expected.slice(0, 12)}): someone pushed meanwhile. Nothing was pushed; the relay never force-pushes. Ask for a new run on the new head.`,
-      );
+      throw err;
     }
-
-    const user = {
-      name: ctx.opts.git?.userName ?? DEFAULT_GIT_USER.name,
-      email: ctx.opts.git?.userEmail ?? DEFAULT_GIT_USER.email,
-    };
-    await this.must(
-      [
-        '-c',
-        `user.name=${user.name}`,
-        '-c',
-        `user.email=${user.email}`,
-        'commit',
-        '--no-verify',
-        '--quiet',
-        '--file=-',
-      ],
-      'git commit',
-      message,
-    );
     const sha = (await this.must(['rev-parse', 'HEAD'], 'Reading HEAD')).trim();
     const push = await this.g(
       ['push', '--no-verify', '--porcelain', this.remote, `HEAD:refs/heads/${branch}`],

@@ -3,12 +3,12 @@
  * budget left out), the conversation and the review threads. Text written by other people comes
  * back fenced as untrusted data, like in the prompt.
  */
-import { execFile } from 'node:child_process';
 import { tool } from '@anthropic-ai/claude-agent-sdk';
 import { z } from 'zod';
 import type { ChangedFile } from '../context/fetch';
 import { fenceUntrusted } from '../prompt/sanitize';
 import type { ToolContext } from './context';
+import { git } from './git';
 import { guarded, ok, pageItems, pageOf, ToolError } from './result';
 
 /** Files listed per page of list_changed_files. */
@@ -40,37 +40,27 @@ function fileHeader(f: ChangedFile): string {
 }
 
 /** A file's patch from the local checkout, for files GitHub sends no patch for (too large). */
-function localPatch(ctx: ToolContext, f: ChangedFile): Promise<string | undefined> {
+async function localPatch(ctx: ToolContext, f: ChangedFile): Promise<string | undefined> {
   const base = ctx.opts.baseSha ?? ctx.opts.req.pr?.baseSha;
-  const head = ctx.headSha;
-  if (!base || !head || f.additions + f.deletions === 0) return Promise.resolve(undefined);
+  const head = ctx.opts.headSha ?? ctx.opts.req.pr?.headSha;
+  if (!base || !head || f.additions + f.deletions === 0) return undefined;
   const paths = f.previous_filename ? [f.previous_filename, f.filename] : [f.filename];
-  return new Promise((resolve) => {
-    execFile(
-      'git',
-      [
-        '--no-pager',
-        'diff',
-        '--no-ext-diff',
-        '--no-textconv',
-        '--no-color',
-        '-M',
-        `${base}...${head}`,
-        '--',
-        ...paths.map((p) => `:(literal)${p}`),
-      ],
-      { cwd: ctx.opts.workspace, maxBuffer: 64 * 1024 * 1024, timeout: 30_000, env: gitEnv() },
-      (err, stdout) => {
-        if (err || !stdout) return resolve(undefined);
-        const at = stdout.indexOf('\n@@');
-        resolve(at >= 0 ? stdout.slice(at + 1) : undefined);
-      },
-    );
-  });
-}
-
-function gitEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' };
+  const r = await git(
+    [
+      'diff',
+      '--no-ext-diff',
+      '--no-textconv',
+      '--no-color',
+      '-M',
+      `${base}...${head}`,
+      '--',
+      ...paths.map((p) => `:(literal)${p}`),
+    ],
+    { cwd: ctx.opts.workspace, timeoutMs: 30_000 },
+  );
+  if (r.code !== 0 || !r.stdout) return undefined;
+  const at = r.stdout.indexOf('\n@@');
+  return at >= 0 ? r.stdout.slice(at + 1) : undefined;
 }
 
 async function diffText(ctx: ToolContext, files: ChangedFile[]): Promise<string> {

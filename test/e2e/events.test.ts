@@ -84,7 +84,9 @@ describe('triggers that run the agent', () => {
     sc.github.state.addIssue({ number: 1, title: 'Spelling error', body: 'x', user: 'Codertocat' });
     const res = await sc.run({
       eventName: 'issues',
-      payload: issueEvent('opened', { issue: { body: 'Something is off.\n/claude explain the spelling rule' } }),
+      payload: issueEvent('opened', {
+        issue: { body: 'Something is off.\n/claude explain the spelling rule' },
+      }),
     });
     const prompt = expectAnswered(res, 1);
     expect(prompt).toContain('explain the spelling rule');

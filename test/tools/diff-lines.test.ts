@@ -68,12 +68,14 @@ describe('placementProblem', () => {
     expect(placementProblem(files, { path: 'app.ts', line: 1, side: 'RIGHT' })).toContain(
       'Did you mean `src/app.ts`',
     );
-    expect(placementProblem(files, { path: 'logo.png', line: 1, side: 'RIGHT' })).toContain('no textual diff');
-    expect(
-      placementProblem(files, { path: 'src/app.ts', line: 12, side: 'RIGHT', startLine: 13 }),
-    ).toContain('must be less than');
-    expect(
-      placementProblem(files, { path: 'src/app.ts', line: 12, side: 'RIGHT', startLine: 2 }),
-    ).toContain('start_line 2');
+    expect(placementProblem(files, { path: 'logo.png', line: 1, side: 'RIGHT' })).toContain(
+      'no textual diff',
+    );
+    expect(placementProblem(files, { path: 'src/app.ts', line: 12, side: 'RIGHT', startLine: 13 })).toContain(
+      'must be less than',
+    );
+    expect(placementProblem(files, { path: 'src/app.ts', line: 12, side: 'RIGHT', startLine: 2 })).toContain(
+      'start_line 2',
+    );
   });
 });

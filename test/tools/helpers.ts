@@ -177,7 +177,12 @@ const GIT_ENV = {
 };
 
 export function sh(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, env: GIT_ENV, encoding: 'utf8' }).trim();
+  return execFileSync('git', args, {
+    cwd,
+    env: GIT_ENV,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
 }
 
 export interface GitFixture {
@@ -212,5 +217,12 @@ export function gitFixture(): GitFixture {
   sh(seed, 'push', '-q', 'origin', 'feature');
   const head = sh(seed, 'rev-parse', 'HEAD');
   sh(root, 'clone', '-q', '--branch', 'feature', remote, workspace);
-  return { root, remote, workspace, head, base, cleanup: () => fs.rmSync(root, { recursive: true, force: true }) };
+  return {
+    root,
+    remote,
+    workspace,
+    head,
+    base,
+    cleanup: () => fs.rmSync(root, { recursive: true, force: true }),
+  };
 }

@@ -1,10 +1,5 @@
 /** The tools are bound to the request's target: no input can name another repository, PR or token. */
-import {
-  RELAY_READ_TOOLS,
-  RELAY_WRITE_TOOLS,
-  buildRelayTools,
-  relayToolNames,
-} from '../../src/tools';
+import { RELAY_READ_TOOLS, RELAY_WRITE_TOOLS, buildRelayTools, relayToolNames } from '../../src/tools';
 import { createGitHub } from '../../src/github/client';
 import { connect, prRequest } from './helpers';
 

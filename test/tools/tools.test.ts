@@ -1,7 +1,17 @@
 /** The relay tools over MCP (in memory) against the fake GitHub: reading, progress, review, CI. */
 import type { FakeGitHub } from '../support/fake-github';
 import type { GitHub } from '../../src/github/client';
-import { APP_PATCH, HEAD, REPO, build, connect, issueRequest, startGitHub, type Connected } from './helpers';
+import {
+  APP_PATCH,
+  HEAD,
+  REPO,
+  build,
+  connect,
+  gitFixture,
+  issueRequest,
+  startGitHub,
+  type Connected,
+} from './helpers';
 
 let fake: FakeGitHub;
 let gh: GitHub;
@@ -63,8 +73,13 @@ describe('read tools', () => {
   });
 
   it('pages a large diff', async () => {
-    const big = ['@@ -1,0 +1,3000 @@', ...Array.from({ length: 3000 }, (_, i) => `+line ${i} ${'x'.repeat(20)}`)].join('\n');
-    fake.state.pull(REPO, 1)!.files.push({ filename: 'big.txt', status: 'added', additions: 3000, deletions: 0, patch: big });
+    const big = [
+      '@@ -1,0 +1,3000 @@',
+      ...Array.from({ length: 3000 }, (_, i) => `+line ${i} ${'x'.repeat(20)}`),
+    ].join('\n');
+    fake.state
+      .pull(REPO, 1)!
+      .files.push({ filename: 'big.txt', status: 'added', additions: 3000, deletions: 0, patch: big });
     const { built } = build({ gh });
     c = await connect(built);
     const p1 = await c.call('get_diff', { path: 'big.txt' });
@@ -78,21 +93,83 @@ describe('read tools', () => {
   it('uses the files the caller already fetched', async () => {
     const { built } = build({
       gh,
-      files: [{ filename: 'given.ts', status: 'added', additions: 1, deletions: 0, changes: 1, patch: '@@ -0,0 +1 @@\n+x' }],
+      files: [
+        {
+          filename: 'given.ts',
+          status: 'added',
+          additions: 1,
+          deletions: 0,
+          changes: 1,
+          patch: '@@ -0,0 +1 @@\n+x',
+        },
+      ],
     });
     c = await connect(built);
     expect((await c.call('list_changed_files')).text).toContain('given.ts');
     expect(fake.requestsTo('GET', /\/pulls\/1\/files$/)).toHaveLength(0);
   });
 
+  it('reads a patch GitHub left out from the local checkout', async () => {
+    const fx = gitFixture();
+    try {
+      const { built } = build({
+        gh,
+        workspace: fx.workspace,
+        baseSha: fx.base,
+        headSha: fx.head,
+        files: [{ filename: 'app.txt', status: 'modified', additions: 1, deletions: 0, changes: 1 }],
+      });
+      c = await connect(built);
+      const r = await c.call('get_diff', { path: 'app.txt' });
+      expect(r.isError).toBe(false);
+      expect(r.text).toContain('this one comes from the local checkout');
+      expect(r.text).toContain('@@ -1 +1,2 @@');
+      expect(r.text).toContain('+two');
+      const binary = await c.call('get_diff');
+      expect(binary.text).toContain('+two');
+    } finally {
+      fx.cleanup();
+    }
+  });
+
   it('lists comments and review threads fenced as data', async () => {
-    fake.state.addIssueComment({ issue_number: 1, body: 'Please check <!-- hidden --> the loop.', user: 'octocat' });
+    fake.state.addIssueComment({
+      issue_number: 1,
+      body: 'Please check <!-- hidden --> the loop.',
+      user: 'octocat',
+    });
     const root = fake.state.nextId();
     const now = fake.state.now();
-    const base = { repo: REPO, pull_number: 1, review_id: null, side: 'RIGHT' as const, start_line: null, start_side: null, subject_type: 'line' as const, commit_id: HEAD, created_at: now, updated_at: now };
-    fake.state.reviewComments.set(root, { ...base, id: root, path: 'src/app.ts', line: 12, body: 'Why multiply?', user: 'octocat' });
+    const base = {
+      repo: REPO,
+      pull_number: 1,
+      review_id: null,
+      side: 'RIGHT' as const,
+      start_line: null,
+      start_side: null,
+      subject_type: 'line' as const,
+      commit_id: HEAD,
+      created_at: now,
+      updated_at: now,
+    };
+    fake.state.reviewComments.set(root, {
+      ...base,
+      id: root,
+      path: 'src/app.ts',
+      line: 12,
+      body: 'Why multiply?',
+      user: 'octocat',
+    });
     const reply = fake.state.nextId();
-    fake.state.reviewComments.set(reply, { ...base, id: reply, path: 'src/app.ts', line: 12, body: 'Because of the spec.', user: 'alice', in_reply_to_id: root });
+    fake.state.reviewComments.set(reply, {
+      ...base,
+      id: reply,
+      path: 'src/app.ts',
+      line: 12,
+      body: 'Because of the spec.',
+      user: 'alice',
+      in_reply_to_id: root,
+    });
     const { built } = build({ gh });
     c = await connect(built);
     const comments = await c.call('list_comments');
@@ -101,7 +178,9 @@ describe('read tools', () => {
     expect(comments.text).toContain('by @octocat');
     const threads = await c.call('list_review_threads');
     expect(threads.text).toContain('1 review threads (2 comments)');
-    expect(threads.text).toMatch(/src\/app\.ts:12 \(RIGHT side\)[\s\S]*Why multiply\?[\s\S]*@alice[\s\S]*Because of the spec\./);
+    expect(threads.text).toMatch(
+      /src\/app\.ts:12 \(RIGHT side\)[\s\S]*Why multiply\?[\s\S]*@alice[\s\S]*Because of the spec\./,
+    );
   });
 
   it('answers PR-only tools on an issue with a readable error', async () => {
@@ -120,7 +199,11 @@ describe('add_inline_comment + flush', () => {
   it('buffers comments, rejects lines outside the diff, and submits one COMMENT review', async () => {
     const { built } = build({ gh });
     c = await connect(built);
-    const a = await c.call('add_inline_comment', { path: 'src/app.ts', line: 12, body: 'Multiplying? The old code added.' });
+    const a = await c.call('add_inline_comment', {
+      path: 'src/app.ts',
+      line: 12,
+      body: 'Multiplying? The old code added.',
+    });
     expect(a.isError).toBe(false);
     const b = await c.call('add_inline_comment', {
       path: 'src/app.ts',
@@ -130,12 +213,23 @@ describe('add_inline_comment + flush', () => {
       suggestion: '  const c = a + b;\n  const d = c + 1;\n',
     });
     expect(b.text).toContain('with a suggestion');
-    const left = await c.call('add_inline_comment', { path: 'src/app.ts', line: 12, side: 'LEFT', body: 'Old line.' });
+    const left = await c.call('add_inline_comment', {
+      path: 'src/app.ts',
+      line: 12,
+      side: 'LEFT',
+      body: 'Old line.',
+    });
     expect(left.isError).toBe(false);
     const bad = await c.call('add_inline_comment', { path: 'src/app.ts', line: 40, body: 'Out of range' });
     expect(bad.isError).toBe(true);
     expect(bad.text).toContain('Line 40 (RIGHT side) of `src/app.ts` is outside the diff');
-    const leftSuggestion = await c.call('add_inline_comment', { path: 'src/app.ts', line: 12, side: 'LEFT', body: 'x', suggestion: 'y' });
+    const leftSuggestion = await c.call('add_inline_comment', {
+      path: 'src/app.ts',
+      line: 12,
+      side: 'LEFT',
+      body: 'x',
+      suggestion: 'y',
+    });
     expect(leftSuggestion.isError).toBe(true);
     expect(built.pendingComments()).toHaveLength(3);
     // Nothing is posted while the agent works.
@@ -194,7 +288,11 @@ describe('add_inline_comment + flush', () => {
   it('redacts what it posts', async () => {
     const { built } = build({ gh, redact: (s) => s.replace(/sk-ant-\w+/g, '***') });
     c = await connect(built);
-    await c.call('add_inline_comment', { path: 'README.md', line: 2, body: 'key sk-ant-abcdef123456 leaked' });
+    await c.call('add_inline_comment', {
+      path: 'README.md',
+      line: 2,
+      body: 'key sk-ant-abcdef123456 leaked',
+    });
     await built.flush();
     expect(fake.state.reviewCommentsOf(REPO, 1)[0]!.body).toBe('key *** leaked');
   });
@@ -203,10 +301,21 @@ describe('add_inline_comment + flush', () => {
 describe('CI tools', () => {
   it('reports check runs, statuses and workflow runs with failed jobs for the head', async () => {
     fake.state.addCheckRun(HEAD, { name: 'lint', conclusion: 'success' });
-    fake.state.addCheckRun(HEAD, { name: 'test', conclusion: 'failure', output: { title: '2 tests failed' } });
+    fake.state.addCheckRun(HEAD, {
+      name: 'test',
+      conclusion: 'failure',
+      output: { title: '2 tests failed' },
+    });
     fake.state.addCheckRun('c'.repeat(40), { name: 'other-commit' });
     fake.state.addStatus(HEAD, { state: 'pending', context: 'ci/external', description: 'queued' });
-    const run = fake.state.addRun({ workflow: 'ci.yml', name: 'CI', head_sha: HEAD, event: 'pull_request', status: 'completed', conclusion: 'failure' });
+    const run = fake.state.addRun({
+      workflow: 'ci.yml',
+      name: 'CI',
+      head_sha: HEAD,
+      event: 'pull_request',
+      status: 'completed',
+      conclusion: 'failure',
+    });
     const job = fake.state.addJob(run.id, { name: 'unit', conclusion: 'failure', log: 'x' });
     const { built } = build({ gh });
     c = await connect(built);
@@ -223,8 +332,14 @@ describe('CI tools', () => {
   });
 
   it('explains a missing actions: read permission', async () => {
-    fake.failNext('GET', /\/actions\/runs$/, 1, { status: 403, body: { message: 'Resource not accessible by integration' } });
-    fake.failNext('GET', /\/actions\/jobs\/\d+\/logs$/, 1, { status: 403, body: { message: 'Resource not accessible by integration' } });
+    fake.failNext('GET', /\/actions\/runs$/, 1, {
+      status: 403,
+      body: { message: 'Resource not accessible by integration' },
+    });
+    fake.failNext('GET', /\/actions\/jobs\/\d+\/logs$/, 1, {
+      status: 403,
+      body: { message: 'Resource not accessible by integration' },
+    });
     const { built } = build({ gh });
     c = await connect(built);
     const r = await c.call('get_ci_status');
@@ -237,7 +352,10 @@ describe('CI tools', () => {
 
   it('reads a job log, tail-truncated, without timestamps and colours', async () => {
     const run = fake.state.addRun({ head_sha: HEAD, status: 'completed', conclusion: 'failure' });
-    const lines = Array.from({ length: 2000 }, (_, i) => `2024-05-01T10:00:00.1234567Z \u001b[31mline ${i} ${'y'.repeat(20)}\u001b[0m`);
+    const lines = Array.from(
+      { length: 2000 },
+      (_, i) => `2024-05-01T10:00:00.1234567Z \u001b[31mline ${i} ${'y'.repeat(20)}\u001b[0m`,
+    );
     const job = fake.state.addJob(run.id, { log: lines.join('\n') + '\nError: boom' });
     const small = fake.state.addJob(run.id, { log: 'short log' });
     const { built } = build({ gh });

@@ -1,0 +1,7 @@
+// `npm run local` (package.json: "local": "node scripts/local.mjs"): loads tsx, then runs
+// scripts/local.ts in this process. Same as `npx tsx scripts/local.ts …`.
+import { register } from 'tsx/esm/api';
+
+register();
+const { cli } = await import('./local.ts');
+await cli();

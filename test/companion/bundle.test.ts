@@ -1,0 +1,89 @@
+/**
+ * The built companion (`dist/companion/index.js`, what `npm run companion` and the Docker image
+ * run) as a subprocess: it starts from the environment alone, answers a signed webhook against the
+ * fake GitHub, refuses to start without a webhook secret, and exits cleanly on SIGTERM.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT } from '../support/runner';
+import type { FakeGitHub } from '../support/fake-github';
+import { companionEnv, deliver, prComment, startWorld } from './harness';
+
+const ENTRY = path.join(ROOT, 'dist', 'companion', 'index.js');
+
+interface Child {
+  proc: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(env: NodeJS.ProcessEnv): Child {
+  const proc = spawn(process.execPath, [ENTRY], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  return { proc, output: () => out, exited };
+}
+
+async function listeningUrl(child: Child, timeoutMs = 20000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const m = /listening on (http:\/\/\S+?)(?:"|\s|$)/.exec(child.output());
+    if (m?.[1]) return m[1];
+    if (child.proc.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`the companion did not start:\n${child.output()}`);
+}
+
+let gh: FakeGitHub;
+beforeEach(async () => {
+  gh = await startWorld();
+});
+afterEach(async () => {
+  await gh.close();
+});
+
+it('is built (npm run build)', () => {
+  expect(fs.existsSync(ENTRY)).toBe(true);
+});
+
+it('starts from the environment and answers a signed webhook', async () => {
+  const child = start(companionEnv(gh, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', LOG_FORMAT: 'json' }));
+  try {
+    const webhookUrl = await listeningUrl(child);
+    expect(webhookUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/github\/webhooks$/);
+
+    const { id, payload } = prComment(gh, '/claude review');
+    const res = await deliver(webhookUrl, 'issue_comment', payload);
+    expect(res.status).toBe(200);
+    expect(gh.state.reactionsOf(`issue_comment:${id}`)).toHaveLength(1);
+    expect(gh.state.dispatches.map((d) => d.inputs.comment_id)).toEqual([String(id)]);
+
+    const unsigned = await deliver(webhookUrl, 'issue_comment', payload, { signature: null });
+    expect(unsigned.status).toBe(400);
+
+    child.proc.kill('SIGTERM');
+    expect(await child.exited).toBe(0);
+    expect(child.output()).toContain('claude-relay: dispatched');
+    // The private key and the secret never reach the log.
+    expect(child.output()).not.toContain('PRIVATE KEY');
+    expect(child.output()).not.toContain('webhook-secret-for-tests');
+  } finally {
+    if (child.proc.exitCode === null) child.proc.kill('SIGKILL');
+  }
+});
+
+it('refuses to start without WEBHOOK_SECRET and says why', async () => {
+  const env = companionEnv(gh);
+  delete env.WEBHOOK_SECRET;
+  const child = start(env);
+  expect(await child.exited).toBe(1);
+  expect(child.output()).toContain('WEBHOOK_SECRET');
+  expect(gh.requests).toEqual([]);
+});

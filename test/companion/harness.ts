@@ -1,0 +1,186 @@
+/**
+ * The companion over real HTTP: the fake GitHub (REST at `/api/v3`, GitHub App JWT + installation
+ * tokens), an RSA key for the App, companion servers on port 0 pointed at the fake through
+ * GHE_HOST/GHE_PROTOCOL, and signed webhook deliveries.
+ */
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { sign } from '@octokit/webhooks-methods';
+import { startCompanionServer, type CompanionServer } from '../../src/companion/server';
+import type { Outcome } from '../../src/companion/app';
+import { Dedupe } from '../../src/companion/dedupe';
+import { startFakeGitHub, fakeSha, type FakeGitHub } from '../support/fake-github';
+import { issueComment, reviewComment, type Patch, type Payload } from '../support/payloads';
+
+export const SECRET = 'webhook-secret-for-tests';
+export const REPO = 'octo-org/octo-repo';
+export const PR = 1;
+export const HEAD_SHA = fakeSha('pr-1-head');
+export const APP_BOT = 'claude-relay[bot]';
+
+let key: string | undefined;
+/** A fresh 2048-bit RSA key in GitHub's PKCS#1 PEM format (generated once per test file). */
+export function appPrivateKey(): string {
+  key ??= generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  }).privateKey;
+  return key;
+}
+
+/** The fake with PR #1 (alice), write user alice, read-only rory, the claude.yml workflow. */
+export async function startWorld(): Promise<FakeGitHub> {
+  const gh = await startFakeGitHub({
+    permissions: { [REPO]: { alice: 'write', rory: 'read', 'renovate[bot]': 'write' } },
+    users: { 'renovate[bot]': 'Bot' },
+  });
+  gh.state.addPullRequest({
+    number: PR,
+    title: 'Add the widget',
+    user: 'alice',
+    head: { ref: 'widget', sha: HEAD_SHA },
+    base: { ref: 'main', sha: fakeSha('base') },
+  });
+  gh.state.addIssue({ number: 2, title: 'The widget is slow', user: 'rory' });
+  return gh;
+}
+
+export function companionEnv(gh: FakeGitHub, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    APP_ID: String(gh.state.app.id),
+    PRIVATE_KEY: appPrivateKey(),
+    WEBHOOK_SECRET: SECRET,
+    GHE_HOST: new URL(gh.url).host,
+    GHE_PROTOCOL: 'http',
+    LOG_LEVEL: 'silent',
+    ...extra,
+  };
+}
+
+export interface Companion extends CompanionServer {
+  outcomes: Outcome[];
+  dedupe: Dedupe;
+}
+
+export async function startCompanion(gh: FakeGitHub, opts: { writeSpacingMs?: number } = {}): Promise<Companion> {
+  const outcomes: Outcome[] = [];
+  const dedupe = new Dedupe();
+  const server = await startCompanionServer({
+    env: companionEnv(gh),
+    port: 0,
+    host: '127.0.0.1',
+    writeSpacingMs: opts.writeSpacingMs ?? 0,
+    companion: { dedupe, onOutcome: (o) => outcomes.push(o) },
+  });
+  return Object.assign(server, { outcomes, dedupe });
+}
+
+export interface DeliveryOptions {
+  id?: string;
+  /** Sign with this secret instead of SECRET. */
+  secret?: string;
+  /** `null`: no signature header; a string: this header value. */
+  signature?: string | null;
+  body?: string;
+}
+
+export interface DeliveryResult {
+  status: number;
+  text: string;
+  id: string;
+}
+
+/** POSTs one webhook delivery the way GitHub does. */
+export async function deliver(
+  url: string,
+  event: string,
+  payload: unknown,
+  opts: DeliveryOptions = {},
+): Promise<DeliveryResult> {
+  const body = opts.body ?? JSON.stringify(payload);
+  const id = opts.id ?? randomUUID();
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'user-agent': 'GitHub-Hookshot/fake',
+    'x-github-event': event,
+    'x-github-delivery': id,
+    'x-github-hook-installation-target-type': 'integration',
+  };
+  if (opts.signature !== null) {
+    headers['x-hub-signature-256'] = opts.signature ?? (await sign(opts.secret ?? SECRET, body));
+  }
+  const res = await fetch(url, { method: 'POST', headers, body });
+  return { status: res.status, text: await res.text(), id };
+}
+
+const who = (login: string): Patch => {
+  const type = login.endsWith('[bot]') ? 'Bot' : 'User';
+  return { login, type, id: 1000 + login.length };
+};
+
+/**
+ * A comment that exists in the fake (reactions need it) and its `issue_comment.created` payload.
+ * `target` is PR #1 by default; pass 2 for the issue.
+ */
+export function prComment(
+  gh: FakeGitHub,
+  body: string,
+  user = 'alice',
+  opts: { target?: number; sender?: string; patch?: Patch } = {},
+): { id: number; payload: Payload } {
+  const target = opts.target ?? PR;
+  const comment = gh.state.addIssueComment({ issue_number: target, body, user, via_app: user === APP_BOT });
+  const isPull = gh.state.pull(REPO, target) !== undefined;
+  const payload = issueComment(
+    body,
+    {
+      comment: { id: comment.id, user: who(user), html_url: `https://github.com/${REPO}/pull/${target}#issuecomment-${comment.id}` },
+      issue: { number: target, title: gh.state.issue(REPO, target)?.title ?? '' },
+      sender: who(opts.sender ?? user),
+      installation: { id: gh.state.installation.id },
+      repository: { default_branch: 'main', html_url: `https://github.com/${REPO}` },
+      ...opts.patch,
+    },
+    { onPullRequest: isPull },
+  );
+  if (!isPull) delete (payload.issue as Record<string, unknown>).pull_request;
+  return { id: comment.id, payload };
+}
+
+/** A review comment on PR #1 in the fake and its `pull_request_review_comment.created` payload. */
+export function reviewCommentOnPr(gh: FakeGitHub, body: string, user = 'alice'): { id: number; payload: Payload } {
+  const id = gh.state.nextId();
+  const now = gh.state.now();
+  gh.state.reviewComments.set(id, {
+    id,
+    repo: REPO,
+    pull_number: PR,
+    review_id: null,
+    path: 'src/widget.ts',
+    line: 3,
+    side: 'RIGHT',
+    start_line: null,
+    start_side: null,
+    subject_type: 'line',
+    body,
+    user,
+    commit_id: HEAD_SHA,
+    created_at: now,
+    updated_at: now,
+  });
+  const payload = reviewComment(body, {
+    comment: { id, user: who(user), path: 'src/widget.ts' },
+    pull_request: { number: PR, title: 'Add the widget', head: { sha: HEAD_SHA } },
+    sender: who(user),
+    installation: { id: gh.state.installation.id },
+    repository: { default_branch: 'main', html_url: `https://github.com/${REPO}` },
+  });
+  return { id, payload };
+}
+
+/** Requests the companion made to the fake, excluding App auth plumbing. */
+export function apiCalls(gh: FakeGitHub): string[] {
+  return gh.requests
+    .filter((r) => !/^\/app(\/|$)/.test(r.path))
+    .map((r) => `${r.method} ${r.path}`);
+}

@@ -1,0 +1,239 @@
+/** The companion's pure parts: config schema, dedupe LRU, run matching, queue rule, inputs, limits. */
+import { DEFAULT_CONFIG, loadRepoConfig, parseRepoConfig } from '../../src/companion/config';
+import { Dedupe, LruSet } from '../../src/companion/dedupe';
+import { commandText, dispatchInputs, explainDispatchError, queueDecision } from '../../src/companion/dispatch';
+import { commentEvent, commentKey, toRelayRequest, type CommentEvent } from '../../src/companion/event';
+import { companionThrottle, spacingGroup } from '../../src/companion/limits';
+import { runMatches, type RunSummary } from '../../src/companion/runs';
+import { apiBaseUrl, readCompanionEnv, startCompanionServer } from '../../src/companion/server';
+import { findTrigger, parseCommandText } from '../../src/commands/parse';
+import { issueComment, reviewComment } from '../support/payloads';
+
+describe('repo config', () => {
+  it('defaults when there is no file', () => {
+    expect(parseRepoConfig(null)).toEqual({ ok: true, config: DEFAULT_CONFIG });
+    expect(DEFAULT_CONFIG).toEqual({
+      workflow: 'claude.yml',
+      trigger_phrase: '/claude',
+      allowed_bots: [],
+      allowed_users: [],
+    });
+  });
+
+  it('accepts lists or comma strings, workflow ids and paths', () => {
+    const r = parseRepoConfig({
+      workflow: '.github/workflows/relay.yaml',
+      trigger_phrase: '@relay',
+      allowed_bots: 'renovate, dependabot',
+      allowed_users: ['octocat'],
+    });
+    expect(r).toEqual({
+      ok: true,
+      config: {
+        workflow: 'relay.yaml',
+        trigger_phrase: '@relay',
+        allowed_bots: ['renovate', 'dependabot'],
+        allowed_users: ['octocat'],
+      },
+    });
+    expect(parseRepoConfig({ workflow: 1234 })).toMatchObject({ ok: true, config: { workflow: '1234' } });
+  });
+
+  it('says what is wrong, and keeps a readable phrase', () => {
+    const r = parseRepoConfig({ workflow: '../x', trigger_phrase: '/ai', allowed_bots: [1], extra: true });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.phrase).toBe('/ai');
+    expect(r.error).toContain('`workflow`');
+    expect(r.error).toContain('`allowed_bots`: must be a list of account names');
+    expect(r.error).toContain('unknown key `extra`');
+    expect(parseRepoConfig(['a'])).toMatchObject({ ok: false, phrase: '/claude' });
+    expect(parseRepoConfig({ trigger_phrase: 'two words' })).toMatchObject({ ok: false, phrase: '/claude' });
+  });
+
+  it('reports YAML errors but rethrows API errors', async () => {
+    const yamlError = new Error('[@probot/octokit-plugin-config] Configuration could not be parsed from x (invalid YAML)');
+    await expect(loadRepoConfig(() => Promise.reject(yamlError))).resolves.toEqual({
+      ok: false,
+      error: 'it is not valid YAML',
+      phrase: '/claude',
+    });
+    const apiError = Object.assign(new Error('Server Error'), { status: 502 });
+    await expect(loadRepoConfig(() => Promise.reject(apiError))).rejects.toBe(apiError);
+  });
+});
+
+describe('dedupe', () => {
+  it('LruSet evicts the least recently used and expires entries', () => {
+    let now = 0;
+    const lru = new LruSet(2, 100, () => now);
+    lru.add('a');
+    lru.add('b');
+    lru.add('a'); // refresh a
+    lru.add('c'); // evicts b
+    expect([lru.has('a'), lru.has('b'), lru.has('c')]).toEqual([true, false, true]);
+    now = 150;
+    expect(lru.has('a')).toBe(false);
+  });
+
+  it('remembers deliveries, and forgets one on request', () => {
+    const d = new Dedupe({ size: 10 });
+    expect(d.beginDelivery('x')).toBe(true);
+    expect(d.beginDelivery('x')).toBe(false);
+    d.forgetDelivery('x');
+    expect(d.beginDelivery('x')).toBe(true);
+    expect(d.beginDelivery('')).toBe(false);
+  });
+});
+
+const prEvent = (body: string): CommentEvent => {
+  const ev = commentEvent(
+    'issue_comment',
+    issueComment(body, { sender: { login: 'alice', type: 'User' }, comment: { id: 77, user: { login: 'alice', type: 'User' } } }, { onPullRequest: true }),
+  );
+  if ('invalid' in ev) throw new Error(ev.invalid);
+  return ev;
+};
+
+describe('events and inputs', () => {
+  it('normalises both comment events', () => {
+    const ev = prEvent('/claude review');
+    expect(ev).toMatchObject({
+      kind: 'issue_comment',
+      owner: 'octo-org',
+      repo: 'octo-repo',
+      target: { kind: 'pull_request' },
+      comment: { id: 77, authorLogin: 'alice' },
+      sender: { login: 'alice', type: 'User' },
+    });
+    const review = commentEvent('pull_request_review_comment', reviewComment('/claude fix x'));
+    expect(review).toMatchObject({ kind: 'review_comment', target: { kind: 'pull_request' } });
+    expect(commentEvent('issue_comment', { nope: 1 })).toHaveProperty('invalid');
+    expect(commentKey(ev)).toBe('octo-org/octo-repo:issue_comment:77');
+    expect(toRelayRequest(ev, { name: 'review', text: '' })).toMatchObject({
+      actor: { login: 'alice', type: 'User' },
+      comment: { id: 77, kind: 'issue_comment', authorLogin: 'alice' },
+      trigger: 'comment',
+    });
+  });
+
+  it('the command input reads back to the same command in the action', () => {
+    for (const body of ['/claude review focus on auth', '/claude fix the typo\nand the other one', '/claude what is this?', '/claude new start over', '/claude']) {
+      const parsed = findTrigger(body, '/claude');
+      if (!parsed) throw new Error(body);
+      expect(parseCommandText(commandText(parsed), '/claude')).toEqual(parsed);
+    }
+  });
+
+  it('dispatch inputs are strings, with the number of the right kind', () => {
+    const ev = prEvent('/claude review');
+    expect(dispatchInputs(ev, { name: 'review', text: 'auth' }, 'a'.repeat(40))).toEqual({
+      command: 'review auth',
+      pr_number: String(ev.target.number),
+      comment_id: '77',
+      head_sha: 'a'.repeat(40),
+      requested_by: 'alice',
+    });
+  });
+
+  it('explains dispatch errors in words', () => {
+    expect(explainDispatchError(404, 'Not Found', 'claude.yml', 'main')).toContain('no workflow');
+    expect(explainDispatchError(403, 'Resource not accessible by integration', 'claude.yml', 'main')).toContain(
+      'Actions: write',
+    );
+    expect(explainDispatchError(422, "Workflow does not have 'workflow_dispatch' trigger", 'claude.yml', 'main')).toContain(
+      'add a `workflow_dispatch` trigger',
+    );
+    expect(explainDispatchError(502, 'Bad Gateway', 'claude.yml', 'main')).toContain('HTTP 502');
+  });
+});
+
+describe('runs of one PR', () => {
+  const pr = { kind: 'pull_request' as const, number: 12 };
+  it('matches inputs, pull_requests, then a display title ending in #N', () => {
+    expect(runMatches({ id: 1, inputs: { pr_number: '12' } }, pr)).toBe(true);
+    expect(runMatches({ id: 1, inputs: { pr_number: '120' } }, pr)).toBe(false);
+    expect(runMatches({ id: 1, inputs: { issue_number: '12' } }, pr)).toBe(true);
+    expect(runMatches({ id: 1, pull_requests: [{ number: 12 }] }, pr)).toBe(true);
+    expect(runMatches({ id: 1, pull_requests: [{ number: 3 }], display_title: 'claude #12' }, pr)).toBe(false);
+    expect(runMatches({ id: 1, display_title: 'claude #12' }, pr)).toBe(true);
+    expect(runMatches({ id: 1, display_title: 'claude #123' }, pr)).toBe(false);
+    expect(runMatches({ id: 1, display_title: 'Fix crash (#12)' }, pr)).toBe(false);
+    expect(runMatches({ id: 1, display_title: 'Claude' }, pr)).toBe(false);
+  });
+
+  const run = (id: number, status: string): RunSummary => ({
+    id,
+    status,
+    htmlUrl: '',
+    displayTitle: '',
+    createdAt: `2026-01-01T00:00:0${id}Z`,
+  });
+  it('dispatches behind at most one unfinished run', () => {
+    expect(queueDecision([])).toEqual({ dispatch: true });
+    expect(queueDecision([run(1, 'in_progress')])).toEqual({ dispatch: true });
+    expect(queueDecision([run(1, 'queued')])).toEqual({ dispatch: true });
+    expect(queueDecision([run(1, 'in_progress'), run(2, 'pending')])).toMatchObject({
+      dispatch: false,
+      running: { id: 1 },
+      waiting: { id: 2 },
+    });
+    expect(queueDecision([run(1, 'queued'), run(2, 'in_progress'), run(3, 'pending')])).toMatchObject({
+      dispatch: false,
+      running: { id: 2 },
+      waiting: { id: 3 },
+    });
+  });
+});
+
+describe('write pacing', () => {
+  it('never holds back reactions; spaces other writes', () => {
+    const t = companionThrottle(1000) as { triggersNotification: (p: string) => boolean };
+    expect(t.triggersNotification('/repos/o/r/issues/comments/1/reactions')).toBe(false);
+    expect(t.triggersNotification('/repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions')).toBe(false);
+    expect(t.triggersNotification('/repos/o/r/actions/workflows/claude.yml/dispatches')).toBe(true);
+    expect(t.triggersNotification('/repos/o/r/issues/1/comments')).toBe(true);
+  });
+
+  it('spacingGroup starts jobs of one key minTime apart, other keys and retries at once', async () => {
+    const group = spacingGroup(40);
+    const starts: Array<[string, number]> = [];
+    const job = (name: string) => () => starts.push([name, performance.now()]);
+    const t0 = performance.now();
+    await Promise.all([
+      group.key('1').schedule({}, job('a')),
+      group.key('1').schedule({}, job('b')),
+      group.key('2').schedule({}, job('c')),
+      group.key('1').schedule({ weight: 0 }, job('retry')),
+    ]);
+    const at = Object.fromEntries(starts.map(([n, t]) => [n, t - t0]));
+    expect(at.b! - at.a!).toBeGreaterThanOrEqual(35);
+    expect(at.c!).toBeLessThan(at.b!);
+    expect(at.retry!).toBeLessThan(at.b!);
+  });
+});
+
+describe('environment', () => {
+  const base = { APP_ID: '1', PRIVATE_KEY: 'pem', WEBHOOK_SECRET: 's' };
+  it('applies defaults and builds the GHES API URL', () => {
+    const env = readCompanionEnv(base);
+    expect(env).toMatchObject({ PORT: 3000, HOST: '0.0.0.0', WEBHOOK_PATH: '/api/github/webhooks', LOG_LEVEL: 'info' });
+    expect(apiBaseUrl(env)).toBe('https://api.github.com');
+    expect(apiBaseUrl(readCompanionEnv({ ...base, GHE_HOST: 'ghe.corp:8443' }))).toBe('https://ghe.corp:8443/api/v3');
+    expect(apiBaseUrl(readCompanionEnv({ ...base, GHE_HOST: '127.0.0.1:9', GHE_PROTOCOL: 'http' }))).toBe(
+      'http://127.0.0.1:9/api/v3',
+    );
+  });
+
+  it('says when the private key cannot be read', async () => {
+    await expect(
+      startCompanionServer({ env: { ...base, PRIVATE_KEY: 'not a key' }, port: 0, host: '127.0.0.1' }),
+    ).rejects.toThrow(/private key could not be read/);
+  });
+
+  it('lists every problem', () => {
+    expect(() => readCompanionEnv({ GHE_HOST: 'https://ghe.corp' })).toThrow(/APP_ID[\s\S]*WEBHOOK_SECRET/);
+    expect(() => readCompanionEnv({ ...base, PRIVATE_KEY: undefined })).toThrow(/PRIVATE_KEY_PATH/);
+    expect(() => readCompanionEnv({ ...base, GHE_HOST: 'https://ghe.corp' })).toThrow(/GHE_HOST/);
+  });
+});
