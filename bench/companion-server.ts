@@ -64,7 +64,10 @@ async function startBare(appFn: ApplicationFunction): Promise<{ url: string; clo
     overrides: {
       baseUrl,
       // The companion spaces no writes in this benchmark either (writeSpacingMs: 0).
-      Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, throttle: { enabled: false } })),
+      Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({
+        ...o,
+        throttle: { enabled: false },
+      })),
     },
   });
   const middleware = await createNodeMiddleware(appFn, { probot, webhooksPath: WEBHOOK_PATH });

@@ -20,8 +20,10 @@ export function percentile(xs: number[], p: number): number {
 }
 
 export const ms = (x: number) => (Number.isFinite(x) ? `${x < 10 ? x.toFixed(1) : Math.round(x)} ms` : 'n/a');
-export const mb = (bytes: number) => (Number.isFinite(bytes) ? `${Math.round(bytes / 1024 / 1024)} MB` : 'n/a');
-export const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a) ? `${(a / b).toFixed(2)}×` : 'n/a');
+export const mb = (bytes: number) =>
+  Number.isFinite(bytes) ? `${Math.round(bytes / 1024 / 1024)} MB` : 'n/a';
+export const ratio = (a: number, b: number) =>
+  b > 0 && Number.isFinite(a) ? `${(a / b).toFixed(2)}×` : 'n/a';
 export const signedMs = (x: number) => `${x >= 0 ? '+' : '−'}${ms(Math.abs(x))}`;
 
 /** The machine the numbers were measured on. */
@@ -78,11 +80,14 @@ export function runTsChild(
     child.on('close', (code) => {
       clearTimeout(timer);
       const last = out.trim().split('\n').pop() ?? '';
-      if (code !== 0) return reject(new Error(`${path.basename(file)} exited ${code}: ${err.trim().slice(-800)}`));
+      if (code !== 0)
+        return reject(new Error(`${path.basename(file)} exited ${code}: ${err.trim().slice(-800)}`));
       try {
         resolve(JSON.parse(last));
       } catch {
-        reject(new Error(`${path.basename(file)} printed no JSON result: ${out.slice(-400)} ${err.slice(-400)}`));
+        reject(
+          new Error(`${path.basename(file)} printed no JSON result: ${out.slice(-400)} ${err.slice(-400)}`),
+        );
       }
     });
   });
@@ -120,7 +125,9 @@ export function startTsServer(
         });
       }
     });
-    child.on('close', (code) => reject(new Error(`${path.basename(file)} exited ${code} before READY: ${err.slice(-800)}`)));
+    child.on('close', (code) =>
+      reject(new Error(`${path.basename(file)} exited ${code} before READY: ${err.slice(-800)}`)),
+    );
   });
 }
 

@@ -19,11 +19,12 @@
 import { spawn } from 'node:child_process';
 import { randomUUID, generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sign } from '@octokit/webhooks-methods';
-import { DEMO_FILES, FAKE_API_KEY, FAKE_GITHUB_TOKEN, seedFromPayload } from '../scripts/local';
+import { DEMO_FILES, FAKE_API_KEY, FAKE_GITHUB_TOKEN, seedFromPayload } from '../scripts/lib/local';
 import { formatMarkdown, README_FILE, replaceSection } from '../scripts/docs';
 import {
   assistantTurns,
@@ -139,7 +140,9 @@ async function benchOverhead(): Promise<Row[]> {
       anthropicUrl: model.url,
     });
     if (res.exitCode !== 0 || res.outputs.conclusion !== 'success')
-      throw new Error(`action run failed (${res.exitCode}): ${res.log.slice(-500)} ${res.stderr.slice(-300)}`);
+      throw new Error(
+        `action run failed (${res.exitCode}): ${res.log.slice(-500)} ${res.stderr.slice(-300)}`,
+      );
     return res.durationMs;
   };
   try {
@@ -180,7 +183,8 @@ function hugeFiles(count: number, lines: number): PullFile[] {
   const files: PullFile[] = [];
   for (let f = 0; f < count; f++) {
     const body: string[] = [`@@ -0,0 +1,${lines} @@`];
-    for (let l = 0; l < lines; l++) body.push(`+export const value_${f}_${l} = compute(${l}, 'module ${f}');`);
+    for (let l = 0; l < lines; l++)
+      body.push(`+export const value_${f}_${l} = compute(${l}, 'module ${f}');`);
     files.push({
       filename: `packages/pkg-${Math.floor(f / 100)}/src/module-${f}.ts`,
       status: 'added',
@@ -206,7 +210,14 @@ async function benchPrompt(): Promise<Row[]> {
     files,
   });
   const env = { ...process.env, BENCH_API_URL: github.url, BENCH_TOKEN: FAKE_GITHUB_TOKEN };
-  type R = { totalMs: number; fetchMs: number; buildMs: number; maxRss: number; files: number; promptChars: number };
+  type R = {
+    totalMs: number;
+    fetchMs: number;
+    buildMs: number;
+    maxRss: number;
+    files: number;
+    promptChars: number;
+  };
   const results: R[] = [];
   try {
     for (let i = 0; i < RUNS; i++) {
@@ -252,7 +263,9 @@ interface Delivery {
   redelivery: boolean;
 }
 
-async function companionWorld(count: number): Promise<{ gh: FakeGitHub; deliveries: Delivery[]; originals: number }> {
+async function companionWorld(
+  count: number,
+): Promise<{ gh: FakeGitHub; deliveries: Delivery[]; originals: number }> {
   const gh = await startFakeGitHub({ defaultRepo: REPO, permissions: { [REPO]: { alice: 'write' } } });
   const redeliveries = Math.round(count * 0.1);
   const originals = count - redeliveries;
@@ -280,7 +293,13 @@ async function companionWorld(count: number): Promise<{ gh: FakeGitHub; deliveri
       { onPullRequest: true },
     );
     const text = JSON.stringify(payload);
-    list.push({ id: randomUUID(), body: text, signature: await sign(SECRET, text), commentId: c.id, redelivery: false });
+    list.push({
+      id: randomUUID(),
+      body: text,
+      signature: await sign(SECRET, text),
+      commentId: c.id,
+      redelivery: false,
+    });
   }
   // Redeliveries (same delivery id and body, as GitHub resends them) land later in the stream.
   const order = [...list];
@@ -301,7 +320,11 @@ interface LoadResult {
   duplicates: number;
 }
 
-async function fire(url: string, deliveries: Delivery[], concurrency: number): Promise<{ acks: number[]; wallMs: number; failed: number }> {
+async function fire(
+  url: string,
+  deliveries: Delivery[],
+  concurrency: number,
+): Promise<{ acks: number[]; wallMs: number; failed: number }> {
   const acks: number[] = [];
   let failed = 0;
   let next = 0;
@@ -335,7 +358,12 @@ async function fire(url: string, deliveries: Delivery[], concurrency: number): P
   return { acks, wallMs: performance.now() - started, failed };
 }
 
-async function loadOnce(mode: 'companion' | 'bare' | 'noop', count: number, concurrency: number, key: string): Promise<LoadResult> {
+async function loadOnce(
+  mode: 'companion' | 'bare' | 'noop',
+  count: number,
+  concurrency: number,
+  key: string,
+): Promise<LoadResult> {
   const { gh, deliveries, originals } = await companionWorld(count);
   const server = await startTsServer(path.join(ROOT, 'bench', 'companion-server.ts'), [mode], {
     ...process.env,
@@ -383,7 +411,15 @@ async function loadOnce(mode: 'companion' | 'bare' | 'noop', count: number, conc
 async function benchCompanion(): Promise<Row[]> {
   const serverFile = path.join(ROOT, 'src', 'companion', 'server.ts');
   if (!fs.existsSync(serverFile)) {
-    return [{ measure: 'Companion under load', value: 'companion not built yet', baseline: '', compare: '', target: '' }];
+    return [
+      {
+        measure: 'Companion under load',
+        value: 'companion not built yet',
+        baseline: '',
+        compare: '',
+        target: '',
+      },
+    ];
   }
   const count = Number(args.deliveries);
   const concurrency = Number(args.concurrency);
@@ -411,30 +447,30 @@ async function benchCompanion(): Promise<Row[]> {
   const what = `${count.toLocaleString('en-US')} signed deliveries (10% redeliveries), ${concurrency} concurrent`;
   return [
     {
-      measure: `Companion ack p50 — ${what}`,
+      measure: `Companion webhook ack p50 — ${what}`,
       value: ms(c.p50),
-      baseline: `bare Probot app (👀 + dispatch): ${ms(b.p50)}; no-op app: ${ms(n.p50)}`,
-      compare: ratio(c.p50, b.p50),
+      baseline: `bare Probot app that only answers: ${ms(n.p50)}; bare app doing 👀 + dispatch: ${ms(b.p50)}`,
+      compare: `${ratio(c.p50, n.p50)} (${ratio(c.p50, b.p50)} of 👀 + dispatch)`,
       target: '≤ 1.3×',
     },
     {
-      measure: 'Companion ack p99',
+      measure: 'Companion webhook ack p99',
       value: ms(c.p99),
-      baseline: `bare: ${ms(b.p99)}; no-op: ${ms(n.p99)}`,
-      compare: ratio(c.p99, b.p99),
-      target: '≤ 1.3×, < 10 s',
+      baseline: `answers only: ${ms(n.p99)}; 👀 + dispatch: ${ms(b.p99)}`,
+      compare: `${ratio(c.p99, n.p99)} (${ratio(c.p99, b.p99)})`,
+      target: '≤ 1.3×; < 10 s',
     },
     {
-      measure: 'Companion throughput',
+      measure: 'Companion throughput (deliveries answered per second)',
       value: perS(c.tput),
-      baseline: `bare: ${perS(b.tput)}; no-op: ${perS(n.tput)}`,
-      compare: ratio(b.tput, c.tput),
+      baseline: `answers only: ${perS(n.tput)}; 👀 + dispatch: ${perS(b.tput)}`,
+      compare: `${ratio(n.tput, c.tput)} slower (${ratio(b.tput, c.tput)})`,
       target: '≤ 1.3× slower',
     },
     {
-      measure: 'Lost / duplicate dispatches (failed acks)',
+      measure: 'Lost / duplicate dispatches (non-2xx acks)',
       value: `${m('companion', (r) => r.lost)} / ${m('companion', (r) => r.duplicates)} (${failed})`,
-      baseline: `bare: ${m('bare', (r) => r.lost)} / ${m('bare', (r) => r.duplicates)}`,
+      baseline: `👀 + dispatch: ${m('bare', (r) => r.lost)} / ${m('bare', (r) => r.duplicates)}`,
       compare: '',
       target: '0 / 0',
     },
@@ -566,12 +602,19 @@ function table(rows: Row[]): string {
   return [
     '| measure | median of runs | baseline (same run) | vs baseline | target |',
     '| --- | --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${esc(r.measure)} | ${esc(r.value)} | ${esc(r.baseline)} | ${esc(r.compare)} | ${esc(r.target)} |`),
+    ...rows.map(
+      (r) =>
+        `| ${esc(r.measure)} | ${esc(r.value)} | ${esc(r.baseline)} | ${esc(r.compare)} | ${esc(r.target)} |`,
+    ),
   ].join('\n');
 }
 
 async function main(): Promise<void> {
   const started = performance.now();
+  const loadBefore = os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
   const rows: Row[] = [];
   if (ONLY.has('overhead')) rows.push(...(await benchOverhead()));
   if (ONLY.has('prompt')) rows.push(...(await benchPrompt()));
@@ -581,7 +624,7 @@ async function main(): Promise<void> {
   const text = [
     table(rows),
     '',
-    `Medians of ${RUNS} runs each; measured ${new Date().toISOString().slice(0, 10)} in ${minutes} min on ${machine()}.`,
+    `Medians of ${RUNS} runs each; measured ${new Date().toISOString().slice(0, 10)} in ${minutes} min on ${machine()}; load average before the run ${loadBefore}.`,
   ].join('\n');
   process.stdout.write(`${text}\n`);
   if (args.readme) {

@@ -45,7 +45,9 @@ export function readActionMetadata(file = ACTION_FILE): ActionMetadata {
   const parsed = parseAction({ name: path.basename(file), content }, new NoOperationTraceWriter());
   const errors = parsed.context.errors.getErrors();
   if (errors.length || !parsed.value) {
-    throw new Error(`${file} is not valid action metadata:\n${errors.map((e) => `  ${e.message}`).join('\n')}`);
+    throw new Error(
+      `${file} is not valid action metadata:\n${errors.map((e) => `  ${e.message}`).join('\n')}`,
+    );
   }
   const t = convertActionTemplate(parsed.context, parsed.value);
   return {
@@ -95,7 +97,11 @@ export async function formatMarkdown(text: string, file = README_FILE): Promise<
 }
 
 /** The README with fresh tables, formatted the way `npm run format` would. */
-export async function renderReadme(readme: string, meta: ActionMetadata, file = README_FILE): Promise<string> {
+export async function renderReadme(
+  readme: string,
+  meta: ActionMetadata,
+  file = README_FILE,
+): Promise<string> {
   let text = replaceSection(readme, 'inputs', inputsTable(meta));
   text = replaceSection(text, 'outputs', outputsTable(meta));
   return formatMarkdown(text, file);

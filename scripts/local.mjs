@@ -3,5 +3,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { cli } = await import('./local.ts');
-await cli();
+await import('./local.ts');

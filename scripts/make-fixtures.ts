@@ -17,7 +17,6 @@ import {
   deepMerge,
   issueComment,
   issueEvent,
-  payload,
   prEvent,
   repositoryDispatch,
   review,
@@ -214,7 +213,8 @@ function main(): void {
       check: { type: 'boolean', default: false },
     },
   });
-  if (!/^[\w.-]+\/[\w.-]+$/.test(values.repo)) throw new Error(`--repo must be owner/name, got ${values.repo}`);
+  if (!/^[\w.-]+\/[\w.-]+$/.test(values.repo))
+    throw new Error(`--repo must be owner/name, got ${values.repo}`);
   const fixtures = makeFixtures({
     repo: values.repo,
     pr: Number(values.pr),
@@ -242,6 +242,7 @@ function main(): void {
     process.stderr.write(`${stale} fixture(s) are stale: run npx tsx scripts/make-fixtures.ts\n`);
     process.exit(1);
   }
+  if (values.check) process.stdout.write(`${Object.keys(fixtures).length} fixtures are up to date\n`);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

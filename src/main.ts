@@ -9,13 +9,14 @@ import path from 'node:path';
 import * as core from '@actions/core';
 import { auditTable } from './agent/enforce';
 import type { AgentOutcome } from './agent/outcome';
-import { prepareAgent, type PreparedAgent } from './agent/prepare';
+import { prepareAgent, profileFor, type PreparedAgent } from './agent/prepare';
 import { runAgent } from './agent/query';
 import { runDirectCommand } from './commands/direct';
 import { getCommand } from './commands/registry';
 import { fetchContext, fetchPullRequest, type RunContext } from './context/fetch';
 import { parseEvent } from './event';
 import { authorize } from './gate/authorize';
+import { mintInstallationToken } from './github/app-token';
 import { createGitHub, describeGitHubError, type GitHub } from './github/client';
 import { readSettings, secretValues, type Settings } from './inputs/settings';
 import { buildPrompt } from './prompt/build';
@@ -28,18 +29,18 @@ import { CommentPublisher } from './report/publisher';
 import { Redactor } from './report/redact';
 import { sumCosts } from './session';
 import { openRunSession, type RunSession } from './session/for-run';
+import { buildRelayTools, checkoutPrHead, RELAY_READ_TOOLS, RELAY_WRITE_TOOLS, type RelayTools } from './tools';
 
 const REAL_FAILURES = new Set(['failure', 'timeout', 'cancelled']);
-/** The identities the relay's comments come from; markers are trusted only from these. */
-export const SELF_LOGINS = ['github-actions[bot]'];
+/** The identity GITHUB_TOKEN comments come from. */
+const SELF_LOGINS = ['github-actions[bot]'];
 
 export async function main(): Promise<void> {
   const redactor = new Redactor();
   const settings = readSettings((name) => core.getInput(name));
-  for (const s of secretValues(settings)) core.setSecret(s);
+  for (const s of secretValues(settings)) maskSecret(s);
   redactor.add(...secretValues(settings));
   const redact = (s: string) => redactor.redact(s);
-  reportUnsupportedInputs(settings);
   const skip = (reason: string) => {
     core.notice(redact(`claude-relay skipped: ${reason}`));
     writeOutputs(core, outputsFrom(undefined, 'skipped', '', reason), redact);
@@ -53,16 +54,52 @@ export async function main(): Promise<void> {
   if (isSkip(event)) return skip(event.reason);
   const req: RelayRequest = event;
 
-  const gh = createGitHub({
-    token: settings.github_token ?? '',
-    baseUrl: settings.runner.apiUrl,
-    log: (l) => core.info(redact(l)),
-  });
+  const identity = await resolveIdentity(settings, req);
+  maskSecret(identity.token);
+  redactor.add(identity.token);
+  try {
+    await runRequest(req, settings, identity, redactor, skip);
+  } finally {
+    await identity.revoke();
+  }
+}
+
+interface Identity {
+  token: string;
+  /** Logins the relay's comments come from; markers are trusted only from these. */
+  selfLogins: string[];
+  revoke(): Promise<void>;
+}
+
+async function resolveIdentity(settings: Settings, req: RelayRequest): Promise<Identity> {
+  if (settings.app_id && settings.app_private_key) {
+    const app = await mintInstallationToken({
+      appId: settings.app_id,
+      privateKey: settings.app_private_key,
+      owner: req.owner,
+      repo: req.repo,
+      baseUrl: settings.runner.apiUrl,
+    });
+    core.info(`Acting as the GitHub App ${app.botLogin} (installation token for ${req.owner}/${req.repo} only)`);
+    return { token: app.token, selfLogins: [app.botLogin, ...SELF_LOGINS], revoke: app.revoke };
+  }
+  return { token: settings.github_token ?? '', selfLogins: SELF_LOGINS, revoke: async () => {} };
+}
+
+async function runRequest(
+  req: RelayRequest,
+  settings: Settings,
+  identity: Identity,
+  redactor: Redactor,
+  skip: (reason: string) => void,
+): Promise<void> {
+  const redact = (s: string) => redactor.redact(s);
+  const gh = createGitHub({ token: identity.token, baseUrl: settings.runner.apiUrl, log: (l) => core.info(redact(l)) });
   const gate = await authorize(req, {
     gh,
     allowedUsers: settings.allowed_users,
     allowedBots: settings.allowed_bots,
-    selfLogins: SELF_LOGINS,
+    selfLogins: identity.selfLogins,
   });
   if (!gate.allowed) return skip(gate.reason);
   core.info(`Authorized @${req.actor.login} (${gate.via}${gate.permission ? `: ${gate.permission}` : ''})`);
@@ -76,11 +113,11 @@ export async function main(): Promise<void> {
     redact,
   });
   if (!getCommand(req.command.name).runsAgent) {
-    const reply = await runDirectCommand(req, { gh, settings, publisher, selfLogins: SELF_LOGINS });
+    const reply = await runDirectCommand(req, { gh, settings, publisher, selfLogins: identity.selfLogins });
     writeOutputs(core, outputsFrom(undefined, 'success', reply.url, reply.summary), redact);
     return;
   }
-  await runTurn(req, settings, gh, publisher, redactor);
+  await runTurn(req, settings, gh, publisher, redactor, identity.selfLogins);
 }
 
 async function runTurn(
@@ -89,6 +126,7 @@ async function runTurn(
   gh: GitHub,
   publisher: CommentPublisher,
   redactor: Redactor,
+  selfLogins: string[],
 ): Promise<void> {
   const redact = (s: string) => redactor.redact(s);
   const run: RunInfo = {
@@ -104,9 +142,8 @@ async function runTurn(
   process.once('SIGTERM', () => onSignal('SIGTERM'));
   process.once('SIGINT', () => onSignal('SIGINT'));
 
-  await publisher.start(
-    renderProgress(run, undefined, req.comment?.authorLogin ?? req.requestedBy ?? req.actor.login),
-  );
+  const requester = req.requestedBy ?? req.comment?.authorLogin ?? req.actor.login;
+  await publisher.start(renderProgress(run, undefined, requester));
   const log = new LiveLog(
     { info: core.info, startGroup: core.startGroup, endGroup: core.endGroup },
     settings.runner.workspace,
@@ -116,6 +153,7 @@ async function runTurn(
   let agent: PreparedAgent | undefined;
   let session: RunSession | undefined;
   let context: RunContext | undefined;
+  let relay: RelayTools | undefined;
   const notes: string[] = [];
   let spentBefore = 0;
   try {
@@ -126,13 +164,13 @@ async function runTurn(
         `The PR head moved from ${req.expectedHeadSha.slice(0, 7)} to ${context.pr.headSha.slice(0, 7)} after the request was authorized; not running on unreviewed code. Ask again.`,
       );
     }
-    spentBefore = sumCosts(commentsForMarkers(context), SELF_LOGINS).totalUsd;
+    spentBefore = sumCosts(commentsForMarkers(context), selfLogins).totalUsd;
     const maxBudget = budgetFor(settings, spentBefore);
     session = await openRunSession({
       req,
       settings,
       context,
-      selfLogins: SELF_LOGINS,
+      selfLogins,
       fresh: getCommand(req.command.name).freshSession,
       log: (l) => core.info(redact(l)),
     });
@@ -142,7 +180,33 @@ async function runTurn(
     }
     if (session.resume) core.info(`Resuming session ${session.resume}`);
     const prompt = buildPrompt(req, context, settings);
+    const profile = profileFor(req, settings.tool_policy);
+    const workspace = fs.realpathSync(settings.runner.workspace);
+    if (profile === 'edit' && context.pr && !context.pr.isFork && authorizedHead) {
+      // actions/checkout leaves PR runs on the merge commit: fixes are made on the PR branch itself.
+      // If that fails the agent can still edit files, but commit_and_push refuses with the reason.
+      const co = await checkoutPrHead({ workspace, branch: context.pr.headRef, sha: authorizedHead });
+      if (!co.ok) core.warning(redact(`Not on the PR branch, so changes cannot be pushed: ${co.reason}`));
+    }
+    const pr = context.pr;
+    relay = buildRelayTools({
+      gh,
+      req,
+      headSha: authorizedHead,
+      baseSha: pr?.baseSha,
+      headRef: pr?.headRef,
+      baseRef: pr?.baseRef,
+      isFork: pr?.isFork ?? false,
+      workspace,
+      profile,
+      files: pr?.files,
+      requester: { login: requester, id: req.requestedBy ? undefined : req.actor.id },
+      onProgress: (md) => publisher.updateProgress(renderProgress(run, md, requester)),
+      redact,
+      log: (l) => core.info(redact(l)),
+    });
     agent = await prepareAgent({
+      relayServer: { config: relay.server, read: [...RELAY_READ_TOOLS], write: [...RELAY_WRITE_TOOLS] },
       req,
       context,
       settings: { ...settings, max_budget_usd: maxBudget },
@@ -188,6 +252,18 @@ async function runTurn(
     };
   }
   outcome.toolCalls = log.calls;
+  if (relay) {
+    // Inline comments become one review; a push already happened inside the tool call.
+    const flushed = await relay.flush();
+    if (flushed.error) core.warning(redact(`Could not submit the review: ${flushed.error}`));
+    if (flushed.reviewUrl) notes.push(`Inline comments: ${flushed.comments} in [this review](${flushed.reviewUrl}).`);
+    if (flushed.pushed) {
+      const p = flushed.pushed;
+      notes.push(
+        `Pushed ${p.commits} commit${p.commits === 1 ? '' : 's'} to \`${p.branch}\` (${p.sha.slice(0, 7)})${p.pullRequest ? `: draft PR #${p.pullRequest.number}` : ''}.`,
+      );
+    }
+  }
   const sessionTotals = { cost: outcome.costUsd, input: outcome.inputTokens, output: outcome.outputTokens };
   ownShareOfResumedSession(outcome, session);
   await agent?.cleanup().catch(() => {});
@@ -303,14 +379,8 @@ function readExplicitPrompt(s: Settings): string | undefined {
   return undefined;
 }
 
-/** Inputs declared in action.yml that this version accepts but does not act on yet: say so. */
-const NOT_YET_SUPPORTED: (keyof Settings)[] = ['app_id'];
-
-function reportUnsupportedInputs(s: Settings): void {
-  for (const name of NOT_YET_SUPPORTED) {
-    const v = s[name];
-    if (v !== undefined && !(Array.isArray(v) && v.length === 0)) {
-      core.warning(`Input ${name} is not yet supported by this version of claude-relay and is ignored.`);
-    }
-  }
+/** Masks a secret, and each line of a multi-line one (the runner matches masks line by line). */
+function maskSecret(secret: string): void {
+  core.setSecret(secret);
+  for (const line of secret.split(/\r?\n/)) if (line.trim().length >= 8 && line !== secret) core.setSecret(line.trim());
 }

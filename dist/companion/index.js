@@ -24144,6 +24144,9 @@ module.exports = /*#__PURE__*/JSON.parse('{"name":"thread-stream","version":"4.2
 /************************************************************************/
 var __webpack_exports__ = {};
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_namespaceObject);
@@ -34559,8 +34562,6 @@ class probot_Probot {
 
 ;// CONCATENATED MODULE: external "node:querystring"
 const external_node_querystring_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./node_modules/probot/lib/helpers/load-package-json.js
 
 
@@ -45038,6 +45039,103 @@ function coerce_date(params) {
     return core._coercedDate(schemas.ZodDate, params);
 }
 
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-request-log/dist-src/version.js
+const plugin_request_log_dist_src_version_VERSION = "6.0.0";
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-request-log/dist-src/index.js
+
+function requestLog(octokit) {
+  octokit.hook.wrap("request", (request, options) => {
+    octokit.log.debug("request", options);
+    const start = Date.now();
+    const requestOptions = octokit.request.endpoint.parse(options);
+    const path = requestOptions.url.replace(options.baseUrl, "");
+    return request(options).then((response) => {
+      const requestId = response.headers["x-github-request-id"];
+      octokit.log.info(
+        `${requestOptions.method} ${path} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
+      );
+      return response;
+    }).catch((error) => {
+      const requestId = error.response?.headers["x-github-request-id"] || "UNKNOWN";
+      octokit.log.error(
+        `${requestOptions.method} ${path} - ${error.status} with id ${requestId} in ${Date.now() - start}ms`
+      );
+      throw error;
+    });
+  });
+}
+requestLog.VERSION = plugin_request_log_dist_src_version_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/rest/dist-src/version.js
+const rest_dist_src_version_VERSION = "22.0.1";
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/rest/dist-src/index.js
+
+
+
+
+
+const dist_src_Octokit = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRest).defaults(
+  {
+    userAgent: `octokit-rest.js/${rest_dist_src_version_VERSION}`
+  }
+);
+
+
+;// CONCATENATED MODULE: ./src/github/client.ts
+/**
+ * The GitHub client: Octokit with the retry and throttling plugins, pointed at GITHUB_API_URL so
+ * GitHub Enterprise Server (and the test fakes) work. 5xx answers are retried with backoff,
+ * 429/403 rate limits wait for `retry-after` and try again.
+ */
+
+
+
+const RelayOctokit = dist_src_Octokit.plugin(retry, throttling);
+function createGitHub(opts) {
+    const log = opts.log ?? (() => { });
+    const maxRetries = opts.maxRateLimitRetries ?? 3;
+    return new RelayOctokit({
+        auth: opts.token,
+        baseUrl: opts.baseUrl,
+        userAgent: opts.userAgent ?? 'claude-relay',
+        log: { debug: () => { }, info: () => { }, warn: (m) => log(m), error: (m) => log(m) },
+        // 429s are left to the throttling plugin, which honours `retry-after`.
+        retry: { retries: 3, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
+        throttle: {
+            onRateLimit: (retryAfter, options, _o, retryCount) => {
+                log(`GitHub rate limit on ${options.method} ${options.url}: retrying in ${retryAfter}s`);
+                return retryCount < maxRetries;
+            },
+            onSecondaryRateLimit: (retryAfter, options, _o, retryCount) => {
+                log(`GitHub secondary rate limit on ${options.method} ${options.url}: retrying in ${retryAfter}s`);
+                return retryCount < maxRetries;
+            },
+        },
+    });
+}
+/** A short description of a GitHub API error: "GitHub API 404 Not Found (GET /repos/…)". */
+function describeGitHubError(err) {
+    const e = err;
+    if (typeof e?.status === 'number') {
+        const where = e.request ? ` (${e.request.method ?? ''} ${stripHost(e.request.url ?? '')})` : '';
+        return `GitHub API ${e.status} ${(e.message ?? '').split('\n')[0]?.slice(0, 160)}${where}`;
+    }
+    return err instanceof Error ? err.message : String(err);
+}
+function stripHost(url) {
+    try {
+        return new URL(url).pathname;
+    }
+    catch {
+        return url;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/commands/registry.ts
 const COMMANDS = [
     {
@@ -45352,103 +45450,6 @@ function findTrigger(body, phrase) {
 /** The command a dispatch's `command` input names: the text that followed the phrase. */
 function parseCommandText(text, phrase) {
     return findTrigger(`${phrase.trim()} ${text}`, phrase) ?? { name: 'ask', text: text.trim() };
-}
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-request-log/dist-src/version.js
-const plugin_request_log_dist_src_version_VERSION = "6.0.0";
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-request-log/dist-src/index.js
-
-function requestLog(octokit) {
-  octokit.hook.wrap("request", (request, options) => {
-    octokit.log.debug("request", options);
-    const start = Date.now();
-    const requestOptions = octokit.request.endpoint.parse(options);
-    const path = requestOptions.url.replace(options.baseUrl, "");
-    return request(options).then((response) => {
-      const requestId = response.headers["x-github-request-id"];
-      octokit.log.info(
-        `${requestOptions.method} ${path} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
-      );
-      return response;
-    }).catch((error) => {
-      const requestId = error.response?.headers["x-github-request-id"] || "UNKNOWN";
-      octokit.log.error(
-        `${requestOptions.method} ${path} - ${error.status} with id ${requestId} in ${Date.now() - start}ms`
-      );
-      throw error;
-    });
-  });
-}
-requestLog.VERSION = plugin_request_log_dist_src_version_VERSION;
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/rest/dist-src/version.js
-const rest_dist_src_version_VERSION = "22.0.1";
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/rest/dist-src/index.js
-
-
-
-
-
-const dist_src_Octokit = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRest).defaults(
-  {
-    userAgent: `octokit-rest.js/${rest_dist_src_version_VERSION}`
-  }
-);
-
-
-;// CONCATENATED MODULE: ./src/github/client.ts
-/**
- * The GitHub client: Octokit with the retry and throttling plugins, pointed at GITHUB_API_URL so
- * GitHub Enterprise Server (and the test fakes) work. 5xx answers are retried with backoff,
- * 429/403 rate limits wait for `retry-after` and try again.
- */
-
-
-
-const RelayOctokit = dist_src_Octokit.plugin(retry, throttling);
-function createGitHub(opts) {
-    const log = opts.log ?? (() => { });
-    const maxRetries = opts.maxRateLimitRetries ?? 3;
-    return new RelayOctokit({
-        auth: opts.token,
-        baseUrl: opts.baseUrl,
-        userAgent: opts.userAgent ?? 'claude-relay',
-        log: { debug: () => { }, info: () => { }, warn: (m) => log(m), error: (m) => log(m) },
-        // 429s are left to the throttling plugin, which honours `retry-after`.
-        retry: { retries: 3, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
-        throttle: {
-            onRateLimit: (retryAfter, options, _o, retryCount) => {
-                log(`GitHub rate limit on ${options.method} ${options.url}: retrying in ${retryAfter}s`);
-                return retryCount < maxRetries;
-            },
-            onSecondaryRateLimit: (retryAfter, options, _o, retryCount) => {
-                log(`GitHub secondary rate limit on ${options.method} ${options.url}: retrying in ${retryAfter}s`);
-                return retryCount < maxRetries;
-            },
-        },
-    });
-}
-/** A short description of a GitHub API error: "GitHub API 404 Not Found (GET /repos/…)". */
-function describeGitHubError(err) {
-    const e = err;
-    if (typeof e?.status === 'number') {
-        const where = e.request ? ` (${e.request.method ?? ''} ${stripHost(e.request.url ?? '')})` : '';
-        return `GitHub API ${e.status} ${(e.message ?? '').split('\n')[0]?.slice(0, 160)}${where}`;
-    }
-    return err instanceof Error ? err.message : String(err);
-}
-function stripHost(url) {
-    try {
-        return new URL(url).pathname;
-    }
-    catch {
-        return url;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/gate/authorize.ts
@@ -45910,7 +45911,9 @@ const CONFIG_FILE = 'claude-relay.yml';
 const DEFAULT_PHRASE = '/claude';
 const DEFAULT_WORKFLOW = 'claude.yml';
 /** A YAML list or a comma/newline separated string. */
-const loginList = union([array(schemas_string().trim().min(1, 'must not contain empty names')), schemas_string()])
+const loginList = union([array(schemas_string().trim().min(1)), schemas_string()], {
+    error: 'must be a list of account names, or one comma-separated string',
+})
     .transform((v) => (Array.isArray(v) ? v : v.split(/[\n,]/)).map((s) => s.trim()).filter((s) => s !== ''));
 const repoConfigSchema = object({
     workflow: union([schemas_string(), schemas_number().int().positive()])
@@ -46298,7 +46301,11 @@ async function react(octokit, ev, content) {
 async function headShaOf(octokit, ev) {
     if (ev.target.kind !== 'pull_request')
         return undefined;
-    const { data } = await octokit.rest.pulls.get({ owner: ev.owner, repo: ev.repo, pull_number: ev.target.number });
+    const { data } = await octokit.rest.pulls.get({
+        owner: ev.owner,
+        repo: ev.repo,
+        pull_number: ev.target.number,
+    });
     return data.head.sha;
 }
 /** After the claim: answer or dispatch. Returns the outcome; failures are replied, not thrown. */
@@ -46316,7 +46323,13 @@ async function act(c, ev, config, command, selfLogins) {
         case 'stop': {
             const { body, outcomes } = await answerStop(c.octokit, ev, config.workflow);
             await postReply(c.octokit, ev, body);
-            return { kind: 'stop', detail: `cancelled ${outcomes.filter((o) => o.ok).map((o) => o.run.id).join(',') || 'none'}` };
+            return {
+                kind: 'stop',
+                detail: `cancelled ${outcomes
+                    .filter((o) => o.ok)
+                    .map((o) => o.run.id)
+                    .join(',') || 'none'}`,
+            };
         }
         default:
             break;
@@ -46358,24 +46371,42 @@ async function handleComment(c, deps) {
     let claimed = false;
     try {
         const selfLogins = [await deps.selfLogin(), ACTIONS_BOT];
-        const author = { authorLogin: ev.comment.authorLogin, ...(ev.comment.authorType ? { authorType: ev.comment.authorType } : {}) };
-        if (isOwnComment(author, selfLogins) || isOwnComment({ authorLogin: ev.sender.login, authorType: ev.sender.type }, selfLogins)) {
+        const author = {
+            authorLogin: ev.comment.authorLogin,
+            ...(ev.comment.authorType ? { authorType: ev.comment.authorType } : {}),
+        };
+        if (isOwnComment(author, selfLogins) ||
+            isOwnComment({ authorLogin: ev.sender.login, authorType: ev.sender.type }, selfLogins)) {
             return done('own_comment');
         }
+        if (deps.dedupe.commentSeen(key))
+            return done('duplicate_comment');
+        const gateFor = (command, lists) => authorize(toRelayRequest(ev, command), {
+            // authorize() only calls rest.repos.getCollaboratorPermissionLevel, which Probot's Octokit has.
+            gh: c.octokit,
+            allowedUsers: lists?.allowed_users ?? [],
+            allowedBots: lists?.allowed_bots ?? [],
+            selfLogins,
+        });
+        // The ack waits for the config and the permission lookup. When the comment triggers with the
+        // default phrase (the common case), look the permission up while the config loads; the answer
+        // does not depend on the config (its lists can only let more accounts in, checked below).
+        const likely = ev.sender.type === 'User' ? findTrigger(ev.comment.body, DEFAULT_PHRASE) : undefined;
+        const early = likely ? gateFor(likely) : undefined;
+        early?.catch(() => { });
         const cfg = await loadRepoConfig(c.config);
         const phrase = cfg.ok ? cfg.config.trigger_phrase : cfg.phrase;
         const command = findTrigger(ev.comment.body, phrase);
         if (!command)
             return done('no_trigger');
-        if (deps.dedupe.commentSeen(key))
-            return done('duplicate_comment');
-        const gate = await authorize(toRelayRequest(ev, command), {
-            // authorize() only calls rest.repos.getCollaboratorPermissionLevel, which Probot's Octokit has.
-            gh: c.octokit,
-            allowedUsers: cfg.ok ? cfg.config.allowed_users : [],
-            allowedBots: cfg.ok ? cfg.config.allowed_bots : [],
-            selfLogins,
-        });
+        const lists = cfg.ok ? cfg.config : undefined;
+        let gate = early ? await early : await gateFor(command, lists);
+        if (early &&
+            !gate.allowed &&
+            lists &&
+            (lists.allowed_users.length > 0 || lists.allowed_bots.length > 0)) {
+            gate = await gateFor(command, lists);
+        }
         if (!gate.allowed)
             return done('refused', gate.reason);
         const claim = await claimWithReaction(() => react(c.octokit, ev, 'eyes'));
@@ -46424,7 +46455,10 @@ const LOUD = new Set([
 ]);
 function createCompanionApp(options = {}) {
     return (app) => {
-        const deps = { dedupe: options.dedupe ?? new Dedupe(), selfLogin: appLoginResolver(app) };
+        const deps = {
+            dedupe: options.dedupe ?? new Dedupe(),
+            selfLogin: options.selfLogin ?? appLoginResolver(app),
+        };
         app.on([...EVENTS], async (context) => {
             const c = {
                 name: context.name,
@@ -46531,6 +46565,8 @@ function companionThrottle(spacingMs) {
 
 
 
+
+
 const DEFAULT_WEBHOOK_PATH = '/api/github/webhooks';
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 const companionEnvSchema = object({
@@ -46562,17 +46598,37 @@ function readCompanionEnv(env) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`);
     throw new Error(`claude-relay companion: invalid environment:\n  ${problems.join('\n  ')}`);
 }
+/** Loads `./.env` into process.env when it exists; variables already set win. */
+function loadDotEnv(file = '.env') {
+    if (external_node_fs_default().existsSync(file))
+        process.loadEnvFile(file);
+}
 function apiBaseUrl(env) {
     return env.GHE_HOST ? `${env.GHE_PROTOCOL}://${env.GHE_HOST}/api/v3` : 'https://api.github.com';
 }
+/** createProbot, with a clear message when the private key cannot be read. */
+function newProbot(args) {
+    try {
+        return createProbot(args);
+    }
+    catch (err) {
+        if (err instanceof Error && /privateKey/.test(err.message)) {
+            throw new Error('claude-relay companion: the App private key could not be read: PRIVATE_KEY must hold the PEM ' +
+                '(-----BEGIN RSA PRIVATE KEY----- …, newlines may be written as \\n) or its base64, or ' +
+                'PRIVATE_KEY_PATH must name an existing .pem file', { cause: err });
+        }
+        throw err;
+    }
+}
 async function startCompanionServer(opts) {
     const env = readCompanionEnv(opts.env);
-    const spacing = opts.writeSpacingMs ?? 1000;
+    // One set of limiter groups per server: Probot builds a new Octokit for every event.
+    const throttle = companionThrottle(opts.writeSpacingMs ?? 1000);
     const Octokit = probot_octokit_ProbotOctokit.defaults((instance) => ({
         ...instance,
-        throttle: { ...instance.throttle, ...companionThrottle(spacing) },
+        throttle: { ...instance.throttle, ...throttle },
     }));
-    const probot = createProbot({
+    const probot = newProbot({
         env: {
             ...opts.env,
             APP_ID: env.APP_ID,
@@ -46584,7 +46640,8 @@ async function startCompanionServer(opts) {
         },
         overrides: { Octokit: Octokit, baseUrl: apiBaseUrl(env) },
     });
-    const middleware = await create_node_middleware_createNodeMiddleware(createCompanionApp(opts.companion), {
+    const selfLogin = opts.companion?.selfLogin ?? appLoginResolver(probot);
+    const middleware = await create_node_middleware_createNodeMiddleware(createCompanionApp({ ...opts.companion, selfLogin }), {
         probot,
         webhooksPath: env.WEBHOOK_PATH,
     });
@@ -46620,6 +46677,16 @@ async function startCompanionServer(opts) {
             resolve();
         });
     });
+    // Check the App credentials now (JWT → GET /app), so a wrong APP_ID or key shows in the log at
+    // start rather than at the first comment. Not fatal: GitHub may be briefly unreachable.
+    const login = await Promise.race([
+        selfLogin().then((l) => ({ ok: true, login: l }), (err) => ({ ok: false, why: describeGitHubError(err) })),
+        new Promise((resolve) => setTimeout(() => resolve({ ok: false, why: 'no answer within 5 s' }), 5000).unref()),
+    ]);
+    if (login.ok)
+        probot.log.info(`claude-relay companion: authenticated as ${login.login}`);
+    else
+        probot.log.error(`claude-relay companion: could not authenticate as the App (${apiBaseUrl(env)}): ${login.why}`);
     const address = server.address();
     const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const url = `http://${shownHost === '0.0.0.0' || shownHost === '[::]' ? '127.0.0.1' : shownHost}:${address.port}`;
@@ -46646,10 +46713,12 @@ async function startCompanionServer(opts) {
 ;// CONCATENATED MODULE: ./src/companion/run.ts
 /**
  * Entry of the companion (`npm run companion` → `node dist/companion/index.js`): reads the
- * environment, starts the server, stops cleanly on SIGTERM/SIGINT. No logic here.
+ * environment (and `./.env` when present), starts the server, stops cleanly on SIGTERM/SIGINT.
+ * No logic here.
  */
 
 async function main() {
+    loadDotEnv();
     const server = await startCompanionServer({ env: process.env });
     server.probot.log.info(`claude-relay companion listening on ${server.webhookUrl}`);
     let stopping = false;

@@ -2,10 +2,12 @@
  * The companion as a Probot app: `issue_comment.created` and `pull_request_review_comment.created`
  * (edits never trigger: `.edited` is not subscribed). Per comment, in this order:
  *
- *  1. the delivery id is new to this replica (LRU), the comment is not the relay's own;
+ *  1. the delivery id and the comment are new to this replica (LRUs), the comment is not the
+ *     relay's own (the App's `<slug>[bot]` from GET /app, or `github-actions[bot]`);
  *  2. `.github/claude-relay.yml` (zod) gives the phrase; no trigger → ignore;
  *  3. the action's gate (`authorize()`): write permission looked up via the API, failing closed;
- *     bots only when listed in `allowed_bots`. Refusals are silent (and logged);
+ *     bots only when listed in `allowed_bots`. Refusals are silent (and logged). The lookup runs
+ *     alongside the config read when the comment triggers with the default phrase;
  *  4. 👀 on the comment — the claim: 201 → this replica goes on, 200 → someone else has it;
  *  5. `help` / `cost` / `stop` are answered here; every other command is dispatched to the
  *     workflow (after the one-waiting-run rule, see `dispatch.ts`). Failures are replied in words.
@@ -17,6 +19,7 @@ import type { ApplicationFunction, Context, Probot, ProbotOctokit } from 'probot
 import { findTrigger } from '../commands/parse';
 import { getCommand } from '../commands/registry';
 import type { GitHub } from '../github/client';
+import type { ParsedCommand } from '../request/types';
 import { describeGitHubError } from '../github/client';
 import { authorize } from '../gate/authorize';
 import { isOwnComment } from '../session/locate';
@@ -29,7 +32,7 @@ import {
   notQueuedReply,
   postReply,
 } from './commands';
-import { loadRepoConfig, type RepoConfig } from './config';
+import { DEFAULT_PHRASE, loadRepoConfig, type RepoConfig } from './config';
 import { claimWithReaction, Dedupe } from './dedupe';
 import { dispatchInputs, dispatchWorkflow, queueDecision } from './dispatch';
 import { commentEvent, commentKey, toRelayRequest, type CommentEvent } from './event';
@@ -133,7 +136,7 @@ async function act(
   c: HandlerContext,
   ev: CommentEvent,
   config: RepoConfig,
-  command: NonNullable<ReturnType<typeof findTrigger>>,
+  command: ParsedCommand,
   selfLogins: string[],
 ): Promise<{ kind: OutcomeKind; detail?: string }> {
   const phrase = config.trigger_phrase;
@@ -211,19 +214,38 @@ export async function handleComment(c: HandlerContext, deps: HandlerDeps): Promi
       return done('own_comment');
     }
 
+    if (deps.dedupe.commentSeen(key)) return done('duplicate_comment');
+
+    const gateFor = (command: ParsedCommand, lists?: RepoConfig) =>
+      authorize(toRelayRequest(ev, command), {
+        // authorize() only calls rest.repos.getCollaboratorPermissionLevel, which Probot's Octokit has.
+        gh: c.octokit as unknown as GitHub,
+        allowedUsers: lists?.allowed_users ?? [],
+        allowedBots: lists?.allowed_bots ?? [],
+        selfLogins,
+      });
+    // The ack waits for the config and the permission lookup. When the comment triggers with the
+    // default phrase (the common case), look the permission up while the config loads; the answer
+    // does not depend on the config (its lists can only let more accounts in, checked below).
+    const likely = ev.sender.type === 'User' ? findTrigger(ev.comment.body, DEFAULT_PHRASE) : undefined;
+    const early = likely ? gateFor(likely) : undefined;
+    early?.catch(() => {});
+
     const cfg = await loadRepoConfig(c.config);
     const phrase = cfg.ok ? cfg.config.trigger_phrase : cfg.phrase;
     const command = findTrigger(ev.comment.body, phrase);
     if (!command) return done('no_trigger');
-    if (deps.dedupe.commentSeen(key)) return done('duplicate_comment');
 
-    const gate = await authorize(toRelayRequest(ev, command), {
-      // authorize() only calls rest.repos.getCollaboratorPermissionLevel, which Probot's Octokit has.
-      gh: c.octokit as unknown as GitHub,
-      allowedUsers: cfg.ok ? cfg.config.allowed_users : [],
-      allowedBots: cfg.ok ? cfg.config.allowed_bots : [],
-      selfLogins,
-    });
+    const lists = cfg.ok ? cfg.config : undefined;
+    let gate = early ? await early : await gateFor(command, lists);
+    if (
+      early &&
+      !gate.allowed &&
+      lists &&
+      (lists.allowed_users.length > 0 || lists.allowed_bots.length > 0)
+    ) {
+      gate = await gateFor(command, lists);
+    }
     if (!gate.allowed) return done('refused', gate.reason);
 
     const claim = await claimWithReaction(() => react(c.octokit, ev, 'eyes'));

@@ -54,7 +54,9 @@ it('is built (npm run build)', () => {
 });
 
 it('starts from the environment and answers a signed webhook', async () => {
-  const child = start(companionEnv(gh, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', LOG_FORMAT: 'json' }));
+  const child = start(
+    companionEnv(gh, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', LOG_FORMAT: 'json' }),
+  );
   try {
     const webhookUrl = await listeningUrl(child);
     expect(webhookUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/github\/webhooks$/);

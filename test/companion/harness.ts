@@ -62,7 +62,10 @@ export interface Companion extends CompanionServer {
   dedupe: Dedupe;
 }
 
-export async function startCompanion(gh: FakeGitHub, opts: { writeSpacingMs?: number } = {}): Promise<Companion> {
+export async function startCompanion(
+  gh: FakeGitHub,
+  opts: { writeSpacingMs?: number } = {},
+): Promise<Companion> {
   const outcomes: Outcome[] = [];
   const dedupe = new Dedupe();
   const server = await startCompanionServer({
@@ -134,7 +137,11 @@ export function prComment(
   const payload = issueComment(
     body,
     {
-      comment: { id: comment.id, user: who(user), html_url: `https://github.com/${REPO}/pull/${target}#issuecomment-${comment.id}` },
+      comment: {
+        id: comment.id,
+        user: who(user),
+        html_url: `https://github.com/${REPO}/pull/${target}#issuecomment-${comment.id}`,
+      },
       issue: { number: target, title: gh.state.issue(REPO, target)?.title ?? '' },
       sender: who(opts.sender ?? user),
       installation: { id: gh.state.installation.id },
@@ -148,7 +155,11 @@ export function prComment(
 }
 
 /** A review comment on PR #1 in the fake and its `pull_request_review_comment.created` payload. */
-export function reviewCommentOnPr(gh: FakeGitHub, body: string, user = 'alice'): { id: number; payload: Payload } {
+export function reviewCommentOnPr(
+  gh: FakeGitHub,
+  body: string,
+  user = 'alice',
+): { id: number; payload: Payload } {
   const id = gh.state.nextId();
   const now = gh.state.now();
   gh.state.reviewComments.set(id, {
@@ -180,7 +191,5 @@ export function reviewCommentOnPr(gh: FakeGitHub, body: string, user = 'alice'):
 
 /** Requests the companion made to the fake, excluding App auth plumbing. */
 export function apiCalls(gh: FakeGitHub): string[] {
-  return gh.requests
-    .filter((r) => !/^\/app(\/|$)/.test(r.path))
-    .map((r) => `${r.method} ${r.path}`);
+  return gh.requests.filter((r) => !/^\/app(\/|$)/.test(r.path)).map((r) => `${r.method} ${r.path}`);
 }

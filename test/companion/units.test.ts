@@ -1,7 +1,12 @@
 /** The companion's pure parts: config schema, dedupe LRU, run matching, queue rule, inputs, limits. */
 import { DEFAULT_CONFIG, loadRepoConfig, parseRepoConfig } from '../../src/companion/config';
 import { Dedupe, LruSet } from '../../src/companion/dedupe';
-import { commandText, dispatchInputs, explainDispatchError, queueDecision } from '../../src/companion/dispatch';
+import {
+  commandText,
+  dispatchInputs,
+  explainDispatchError,
+  queueDecision,
+} from '../../src/companion/dispatch';
 import { commentEvent, commentKey, toRelayRequest, type CommentEvent } from '../../src/companion/event';
 import { companionThrottle, spacingGroup } from '../../src/companion/limits';
 import { runMatches, type RunSummary } from '../../src/companion/runs';
@@ -52,7 +57,9 @@ describe('repo config', () => {
   });
 
   it('reports YAML errors but rethrows API errors', async () => {
-    const yamlError = new Error('[@probot/octokit-plugin-config] Configuration could not be parsed from x (invalid YAML)');
+    const yamlError = new Error(
+      '[@probot/octokit-plugin-config] Configuration could not be parsed from x (invalid YAML)',
+    );
     await expect(loadRepoConfig(() => Promise.reject(yamlError))).resolves.toEqual({
       ok: false,
       error: 'it is not valid YAML',
@@ -89,7 +96,14 @@ describe('dedupe', () => {
 const prEvent = (body: string): CommentEvent => {
   const ev = commentEvent(
     'issue_comment',
-    issueComment(body, { sender: { login: 'alice', type: 'User' }, comment: { id: 77, user: { login: 'alice', type: 'User' } } }, { onPullRequest: true }),
+    issueComment(
+      body,
+      {
+        sender: { login: 'alice', type: 'User' },
+        comment: { id: 77, user: { login: 'alice', type: 'User' } },
+      },
+      { onPullRequest: true },
+    ),
   );
   if ('invalid' in ev) throw new Error(ev.invalid);
   return ev;
@@ -118,7 +132,13 @@ describe('events and inputs', () => {
   });
 
   it('the command input reads back to the same command in the action', () => {
-    for (const body of ['/claude review focus on auth', '/claude fix the typo\nand the other one', '/claude what is this?', '/claude new start over', '/claude']) {
+    for (const body of [
+      '/claude review focus on auth',
+      '/claude fix the typo\nand the other one',
+      '/claude what is this?',
+      '/claude new start over',
+      '/claude',
+    ]) {
       const parsed = findTrigger(body, '/claude');
       if (!parsed) throw new Error(body);
       expect(parseCommandText(commandText(parsed), '/claude')).toEqual(parsed);
@@ -138,12 +158,12 @@ describe('events and inputs', () => {
 
   it('explains dispatch errors in words', () => {
     expect(explainDispatchError(404, 'Not Found', 'claude.yml', 'main')).toContain('no workflow');
-    expect(explainDispatchError(403, 'Resource not accessible by integration', 'claude.yml', 'main')).toContain(
-      'Actions: write',
-    );
-    expect(explainDispatchError(422, "Workflow does not have 'workflow_dispatch' trigger", 'claude.yml', 'main')).toContain(
-      'add a `workflow_dispatch` trigger',
-    );
+    expect(
+      explainDispatchError(403, 'Resource not accessible by integration', 'claude.yml', 'main'),
+    ).toContain('Actions: write');
+    expect(
+      explainDispatchError(422, "Workflow does not have 'workflow_dispatch' trigger", 'claude.yml', 'main'),
+    ).toContain('add a `workflow_dispatch` trigger');
     expect(explainDispatchError(502, 'Bad Gateway', 'claude.yml', 'main')).toContain('HTTP 502');
   });
 });
@@ -155,7 +175,9 @@ describe('runs of one PR', () => {
     expect(runMatches({ id: 1, inputs: { pr_number: '120' } }, pr)).toBe(false);
     expect(runMatches({ id: 1, inputs: { issue_number: '12' } }, pr)).toBe(true);
     expect(runMatches({ id: 1, pull_requests: [{ number: 12 }] }, pr)).toBe(true);
-    expect(runMatches({ id: 1, pull_requests: [{ number: 3 }], display_title: 'claude #12' }, pr)).toBe(false);
+    expect(runMatches({ id: 1, pull_requests: [{ number: 3 }], display_title: 'claude #12' }, pr)).toBe(
+      false,
+    );
     expect(runMatches({ id: 1, display_title: 'claude #12' }, pr)).toBe(true);
     expect(runMatches({ id: 1, display_title: 'claude #123' }, pr)).toBe(false);
     expect(runMatches({ id: 1, display_title: 'Fix crash (#12)' }, pr)).toBe(false);
@@ -217,9 +239,16 @@ describe('environment', () => {
   const base = { APP_ID: '1', PRIVATE_KEY: 'pem', WEBHOOK_SECRET: 's' };
   it('applies defaults and builds the GHES API URL', () => {
     const env = readCompanionEnv(base);
-    expect(env).toMatchObject({ PORT: 3000, HOST: '0.0.0.0', WEBHOOK_PATH: '/api/github/webhooks', LOG_LEVEL: 'info' });
+    expect(env).toMatchObject({
+      PORT: 3000,
+      HOST: '0.0.0.0',
+      WEBHOOK_PATH: '/api/github/webhooks',
+      LOG_LEVEL: 'info',
+    });
     expect(apiBaseUrl(env)).toBe('https://api.github.com');
-    expect(apiBaseUrl(readCompanionEnv({ ...base, GHE_HOST: 'ghe.corp:8443' }))).toBe('https://ghe.corp:8443/api/v3');
+    expect(apiBaseUrl(readCompanionEnv({ ...base, GHE_HOST: 'ghe.corp:8443' }))).toBe(
+      'https://ghe.corp:8443/api/v3',
+    );
     expect(apiBaseUrl(readCompanionEnv({ ...base, GHE_HOST: '127.0.0.1:9', GHE_PROTOCOL: 'http' }))).toBe(
       'http://127.0.0.1:9/api/v3',
     );

@@ -235,12 +235,22 @@ describe('the gate', () => {
     expect(companion.outcomes[0]).toMatchObject({ kind: 'refused', detail: expect.stringContaining('read') });
   });
 
+  it('lets a user listed in allowed_users through', async () => {
+    gh.state.addFile('.github/claude-relay.yml', 'allowed_users: [rory]\n');
+    const { payload } = prComment(gh, '/claude review', 'rory');
+    await deliver(companion.webhookUrl, 'issue_comment', payload);
+    expect(gh.state.dispatches.map((d) => d.inputs.requested_by)).toEqual(['rory']);
+  });
+
   it('fails closed when the permission lookup fails', async () => {
     gh.failNext('GET', /\/collaborators\/alice\/permission$/, 1, { status: 404 });
     const { payload } = prComment(gh, '/claude review');
     await deliver(companion.webhookUrl, 'issue_comment', payload);
     expect(gh.state.dispatches).toEqual([]);
-    expect(companion.outcomes[0]).toMatchObject({ kind: 'refused', detail: expect.stringContaining('could not verify') });
+    expect(companion.outcomes[0]).toMatchObject({
+      kind: 'refused',
+      detail: expect.stringContaining('could not verify'),
+    });
   });
 
   it("ignores the App's own comments before any API call", async () => {
@@ -286,7 +296,11 @@ describe('commands answered by the companion', () => {
     const marker = (run: string, cost: number, conclusion = 'success') =>
       `Done.\n\n${renderMarker({ v: 1, status: 'done', run_id: run, cost_usd: cost, conclusion, session_id: `s-${run}`, store: 'none' })}`;
     gh.state.addIssueComment({ issue_number: PR, body: marker('1001', 0.42), user: APP_BOT, via_app: true });
-    gh.state.addIssueComment({ issue_number: PR, body: marker('1002', 1.1, 'max_turns'), user: GITHUB_ACTIONS_BOT });
+    gh.state.addIssueComment({
+      issue_number: PR,
+      body: marker('1002', 1.1, 'max_turns'),
+      user: GITHUB_ACTIONS_BOT,
+    });
     gh.state.addIssueComment({ issue_number: PR, body: marker('6666', 99), user: 'mallory' }); // forged
     const { payload } = prComment(gh, '/claude cost');
     await deliver(companion.webhookUrl, 'issue_comment', payload);
@@ -307,17 +321,28 @@ describe('commands answered by the companion', () => {
     const queued = gh.state.addRun({ status: 'queued', inputs: { pr_number: '1', command: 'fix x' } });
     const titled = gh.state.addRun({ status: 'pending', display_title: 'claude #1' });
     const otherPr = gh.state.addRun({ status: 'in_progress', inputs: { pr_number: '12' } });
-    const finished = gh.state.addRun({ status: 'completed', conclusion: 'success', inputs: { pr_number: '1' } });
-    const otherWorkflow = gh.state.addRun({ status: 'in_progress', workflow: 'ci.yml', inputs: { pr_number: '1' } });
+    const finished = gh.state.addRun({
+      status: 'completed',
+      conclusion: 'success',
+      inputs: { pr_number: '1' },
+    });
+    const otherWorkflow = gh.state.addRun({
+      status: 'in_progress',
+      workflow: 'ci.yml',
+      inputs: { pr_number: '1' },
+    });
     gh.state.addWorkflow('ci.yml');
 
     const { payload } = prComment(gh, '/claude stop');
     await deliver(companion.webhookUrl, 'issue_comment', payload);
 
-    const cancelled = gh.requestsTo('POST', /\/actions\/runs\/\d+\/cancel$/).map((r) => Number(r.path.split('/')[6]));
+    const cancelled = gh
+      .requestsTo('POST', /\/actions\/runs\/\d+\/cancel$/)
+      .map((r) => Number(r.path.split('/')[6]));
     expect(cancelled.sort()).toEqual([running.id, queued.id, titled.id].sort());
     for (const r of [running, queued, titled]) expect(gh.state.runs.get(r.id)?.conclusion).toBe('cancelled');
-    for (const r of [otherPr, finished, otherWorkflow]) expect(gh.state.runs.get(r.id)?.conclusion).not.toBe('cancelled');
+    for (const r of [otherPr, finished, otherWorkflow])
+      expect(gh.state.runs.get(r.id)?.conclusion).not.toBe('cancelled');
     const [reply] = repliesOn(PR);
     expect(reply?.body).toContain('Cancelled 3 runs');
     expect(reply?.body).toContain(`run ${running.id}`);

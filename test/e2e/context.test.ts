@@ -120,13 +120,14 @@ function bigPullFiles(count: number, linesPerFile: number): PullFile[] {
       { length: linesPerFile },
       (_, k) => `+export const value_${i}_${k} = ${i * linesPerFile + k};`,
     );
+    // Every 50th file is binary: GitHub sends no patch and counts no lines.
+    const binary = i % 50 === 49;
     files.push({
       filename,
       status: i % 10 === 0 ? 'modified' : 'added',
-      additions: linesPerFile,
+      additions: binary ? 0 : linesPerFile,
       deletions: 0,
-      // Every 50th file is binary (GitHub sends no patch).
-      ...(i % 50 === 49 ? { additions: 0 } : { patch: `@@ -0,0 +1,${linesPerFile} @@\n${lines.join('\n')}` }),
+      ...(binary ? {} : { patch: `@@ -0,0 +1,${linesPerFile} @@\n${lines.join('\n')}` }),
     });
   }
   return files;

@@ -176,39 +176,46 @@ describe('triggers that run the agent', () => {
 });
 
 describe('events that are not for us', () => {
-  const cases: [string, string, () => unknown][] = [
+  const cases: [string, () => unknown, RegExp][] = [
     [
       'a read-only user',
-      'issue_comment',
       () => issueComment('/claude do it', sender('reader'), { onPullRequest: true }),
+      /reader has read permission; write access is required/,
     ],
     [
       'a bot',
-      'issue_comment',
       () => issueComment('/claude do it', sender('dependabot[bot]', 'Bot'), { onPullRequest: true }),
+      /dependabot\[bot\] is a bot account and is not listed in allowed_bots/,
     ],
     [
       'an edited comment',
-      'issue_comment',
       () => ({ ...issueComment('/claude do it', {}, { onPullRequest: true }), action: 'edited' }),
+      /an edited comment never triggers/,
     ],
-    ['no phrase', 'issue_comment', () => issueComment('please look at this', {}, { onPullRequest: true })],
+    [
+      'no phrase',
+      () => issueComment('please look at this', {}, { onPullRequest: true }),
+      /does not start a line with \/claude/,
+    ],
     [
       'a quoted phrase',
-      'issue_comment',
       () => issueComment('> /claude do it\n\nI agree with the above.', {}, { onPullRequest: true }),
+      /does not start a line with \/claude/,
     ],
   ];
 
-  it.each(cases)('%s: no model request, skipped, exit 0, one notice', async (_what, eventName, make) => {
+  it.each(cases)('%s: no model request, skipped, exit 0, one notice', async (_what, make, reason) => {
     await scenario();
     seedPullRequest(sc.github, { number: 1 });
-    const res = await sc.run({ eventName, payload: make() });
+    const res = await sc.run({ eventName: 'issue_comment', payload: make() });
     expect(res.exitCode).toBe(0);
     expect(res.stderr).toBe('');
     expect(sc.model.requests).toHaveLength(0);
     expect(res.outputs.conclusion).toBe('skipped');
-    expect(res.lines.filter((l) => l.text.startsWith('::notice::'))).toHaveLength(1);
+    const notices = res.lines.filter((l) => l.text.startsWith('::notice::')).map((l) => l.text);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatch(/^::notice::claude-relay skipped: /);
+    expect(notices[0]).toMatch(reason);
     expect(res.log).not.toMatch(/::(error|warning)/);
     expect(sc.github.requestsTo('POST', /.*/)).toHaveLength(0);
     expect(sc.github.requestsTo('PATCH', /.*/)).toHaveLength(0);

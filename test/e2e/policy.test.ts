@@ -114,7 +114,8 @@ it('denies every attack, tells the model why, and logs the decision', async () =
   const outcomes = res.lines.filter((l) => /^\s+(⊘ denied|✗ error)/.test(l.text));
   expect(outcomes.length).toBe(attacks.length);
   expect(res.summary).toContain('Tool policy decisions');
-  expect(res.summary).toMatch(/\| WebFetch \| .* \| denied \| network:off \|/);
+  expect(res.summary).toMatch(/\| Bash \| npm test && curl x \| denied \| bash:not-allowed \|/);
+  expect(res.summary).toMatch(/\| Write \| .*link\/pwned\.txt \| denied \| path:outside-workspace \|/);
 });
 
 it('lets allowed calls through: Read and Grep in the repo, npm test when allowed, Edit in src/ with the edit profile', async () => {

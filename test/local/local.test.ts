@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { FIXTURES_DIR, makeFixtures, serialize } from '../../scripts/make-fixtures';
-import { inferEventName, parseCli, renderLogLine, UsageError } from '../../scripts/local';
+import { inferEventName, parseCli, renderLogLine, UsageError } from '../../scripts/lib/local';
 import { ROOT } from '../support/runner';
 
 interface Ran {
@@ -17,7 +17,11 @@ interface Ran {
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: ROOT, env: { ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      cwd: ROOT,
+      env: { ...env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
@@ -27,7 +31,10 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env):
   });
 }
 
-const FIXTURES = fs.readdirSync(FIXTURES_DIR).filter((f) => f.endsWith('.json')).sort();
+const FIXTURES = fs
+  .readdirSync(FIXTURES_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 it("runs the README's command offline: live tool lines, the comment text and its cost", async () => {
   const res = await run('npm', [
@@ -97,7 +104,10 @@ describe('sample payloads', () => {
 
   it('tell their event by file name', () => {
     for (const f of FIXTURES) {
-      const payload = JSON.parse(fs.readFileSync(path.join(FIXTURES_DIR, f), 'utf8')) as Record<string, unknown>;
+      const payload = JSON.parse(fs.readFileSync(path.join(FIXTURES_DIR, f), 'utf8')) as Record<
+        string,
+        unknown
+      >;
       expect(inferEventName(f, payload)).toBe(f.split('.')[0]);
       // …and by shape when renamed (pull_request_target looks like pull_request).
       const guessed = inferEventName('payload.json', payload);
@@ -109,8 +119,23 @@ describe('sample payloads', () => {
 describe('command line', () => {
   it('parses repeated inputs and the flags', () => {
     expect(
-      parseCli(['--event', 'e.json', '--fake', '--input', 'max_turns=5', '--input', 'model=a=b', '--prompt', 'hi']),
-    ).toMatchObject({ eventFile: 'e.json', fake: true, prompt: 'hi', inputs: { max_turns: '5', model: 'a=b' } });
+      parseCli([
+        '--event',
+        'e.json',
+        '--fake',
+        '--input',
+        'max_turns=5',
+        '--input',
+        'model=a=b',
+        '--prompt',
+        'hi',
+      ]),
+    ).toMatchObject({
+      eventFile: 'e.json',
+      fake: true,
+      prompt: 'hi',
+      inputs: { max_turns: '5', model: 'a=b' },
+    });
     expect(parseCli(['--help'])).toBe('help');
     expect(() => parseCli([])).toThrow(UsageError);
     expect(() => parseCli(['--event', 'e.json', '--input', 'nope'])).toThrow(/name=value/);

@@ -53,7 +53,10 @@ describe('workflows', () => {
     });
 
     it('listens to every SPEC §3 event with the companion inputs', () => {
-      const events = template.events as Record<string, { types?: string[]; inputs?: Record<string, unknown> }>;
+      const events = template.events as Record<
+        string,
+        { types?: string[]; inputs?: Record<string, unknown> }
+      >;
       expect(Object.keys(events).sort()).toEqual(
         [
           'issue_comment',
@@ -69,14 +72,26 @@ describe('workflows', () => {
       expect(events.pull_request?.types).toEqual(['opened', 'synchronize', 'reopened', 'ready_for_review']);
       expect(events.issues?.types).toEqual(['opened', 'labeled', 'assigned']);
       expect(Object.keys(events.workflow_dispatch?.inputs ?? {})).toEqual(
-        expect.arrayContaining(['command', 'pr_number', 'issue_number', 'comment_id', 'head_sha', 'requested_by']),
+        expect.arrayContaining([
+          'command',
+          'pr_number',
+          'issue_number',
+          'comment_id',
+          'head_sha',
+          'requested_by',
+        ]),
       );
     });
 
     it('uses the action from this checkout with least privilege, one run per PR at a time', () => {
       expect(text).toMatch(/^\s+- uses: \.\/$/m);
       const permissions = /^permissions:\n((?: {2}.+\n)+)/m.exec(text)?.[1] ?? '';
-      expect(permissions.trim().split('\n').map((l) => l.trim())).toEqual([
+      expect(
+        permissions
+          .trim()
+          .split('\n')
+          .map((l) => l.trim()),
+      ).toEqual([
         'contents: read',
         'pull-requests: write',
         'issues: write',
@@ -121,7 +136,10 @@ describe('README', () => {
   it('documents every input of action.yml with its default', () => {
     const table = readmeTable(readme, 'inputs');
     for (const input of meta.inputs) {
-      expect([input.name, table.get(input.name)]).toEqual([input.name, input.default === '' ? '—' : input.default]);
+      expect([input.name, table.get(input.name)]).toEqual([
+        input.name,
+        input.default === '' ? '—' : input.default,
+      ]);
     }
     expect([...table.keys()].sort()).toEqual(meta.inputs.map((i) => i.name).sort());
   });
@@ -144,8 +162,31 @@ describe('README', () => {
     expect(fs.existsSync(path.join(ROOT, 'test/fixtures/events/pull_request.opened.json'))).toBe(true);
   });
 
+  it("has a quick-start workflow GitHub accepts, with the companion's dispatch inputs", async () => {
+    const quick = readme.slice(readme.indexOf('## Quick start'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(quick)?.[1] ?? '';
+    expect(yaml.split('\n').length).toBeLessThanOrEqual(20);
+    const parsed = parseWorkflow({ name: 'quick-start.yml', content: yaml }, new NoOperationTraceWriter());
+    expect(parsed.context.errors.getErrors().map((e) => e.message)).toEqual([]);
+    const template = await convertWorkflowTemplate(parsed.context, parsed.value!);
+    expect(template.errors ?? []).toEqual([]);
+    const events = template.events as Record<string, { inputs?: Record<string, unknown> }>;
+    expect(Object.keys(events.workflow_dispatch?.inputs ?? {})).toEqual(
+      expect.arrayContaining([
+        'command',
+        'pr_number',
+        'issue_number',
+        'comment_id',
+        'head_sha',
+        'requested_by',
+      ]),
+    );
+  });
+
   it('gives an act command for every sample payload', () => {
-    const fixtures = fs.readdirSync(path.join(ROOT, 'test/fixtures/events')).filter((f) => f.endsWith('.json'));
+    const fixtures = fs
+      .readdirSync(path.join(ROOT, 'test/fixtures/events'))
+      .filter((f) => f.endsWith('.json'));
     for (const f of fixtures) {
       const event = f.split('.')[0];
       expect(readme).toContain(`act ${event} -e test/fixtures/events/${f}`);
