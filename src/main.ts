@@ -29,7 +29,13 @@ import { CommentPublisher } from './report/publisher';
 import { Redactor } from './report/redact';
 import { sumCosts } from './session';
 import { openRunSession, type RunSession } from './session/for-run';
-import { buildRelayTools, checkoutPrHead, RELAY_READ_TOOLS, RELAY_WRITE_TOOLS, type RelayTools } from './tools';
+import {
+  buildRelayTools,
+  checkoutPrHead,
+  RELAY_READ_TOOLS,
+  RELAY_WRITE_TOOLS,
+  type RelayTools,
+} from './tools';
 
 const REAL_FAILURES = new Set(['failure', 'timeout', 'cancelled']);
 /** The identity GITHUB_TOKEN comments come from. */
@@ -80,7 +86,9 @@ async function resolveIdentity(settings: Settings, req: RelayRequest): Promise<I
       repo: req.repo,
       baseUrl: settings.runner.apiUrl,
     });
-    core.info(`Acting as the GitHub App ${app.botLogin} (installation token for ${req.owner}/${req.repo} only)`);
+    core.info(
+      `Acting as the GitHub App ${app.botLogin} (installation token for ${req.owner}/${req.repo} only)`,
+    );
     return { token: app.token, selfLogins: [app.botLogin, ...SELF_LOGINS], revoke: app.revoke };
   }
   return { token: settings.github_token ?? '', selfLogins: SELF_LOGINS, revoke: async () => {} };
@@ -94,7 +102,11 @@ async function runRequest(
   skip: (reason: string) => void,
 ): Promise<void> {
   const redact = (s: string) => redactor.redact(s);
-  const gh = createGitHub({ token: identity.token, baseUrl: settings.runner.apiUrl, log: (l) => core.info(redact(l)) });
+  const gh = createGitHub({
+    token: identity.token,
+    baseUrl: settings.runner.apiUrl,
+    log: (l) => core.info(redact(l)),
+  });
   const gate = await authorize(req, {
     gh,
     allowedUsers: settings.allowed_users,
@@ -252,11 +264,17 @@ async function runTurn(
     };
   }
   outcome.toolCalls = log.calls;
+  for (const c of log.calls) {
+    if (c.name === 'mcp__relay__commit_and_push' && c.outcome !== 'ok') {
+      notes.push(`Changes were not pushed: ${c.detail ?? c.outcome}`);
+    }
+  }
   if (relay) {
     // Inline comments become one review; a push already happened inside the tool call.
     const flushed = await relay.flush();
     if (flushed.error) core.warning(redact(`Could not submit the review: ${flushed.error}`));
-    if (flushed.reviewUrl) notes.push(`Inline comments: ${flushed.comments} in [this review](${flushed.reviewUrl}).`);
+    if (flushed.reviewUrl)
+      notes.push(`Inline comments: ${flushed.comments} in [this review](${flushed.reviewUrl}).`);
     if (flushed.pushed) {
       const p = flushed.pushed;
       notes.push(
@@ -382,5 +400,6 @@ function readExplicitPrompt(s: Settings): string | undefined {
 /** Masks a secret, and each line of a multi-line one (the runner matches masks line by line). */
 function maskSecret(secret: string): void {
   core.setSecret(secret);
-  for (const line of secret.split(/\r?\n/)) if (line.trim().length >= 8 && line !== secret) core.setSecret(line.trim());
+  for (const line of secret.split(/\r?\n/))
+    if (line.trim().length >= 8 && line !== secret) core.setSecret(line.trim());
 }

@@ -1,13 +1,16 @@
 /**
- * Write pacing for the companion's GitHub client.
+ * Request pacing for the companion's GitHub client.
  *
  * Octokit's throttling plugin spaces every write of one installation 1 s apart (3 s for writes that
- * notify people), following GitHub's advice for bursts of POSTs. For the companion that would put
- * the 👀 acknowledgement of a comment behind the previous comment's dispatch and replies, so:
+ * notify people), following GitHub's advice for bursts of POSTs, and runs at most 10 requests of
+ * one installation at a time. For the companion that would put the 👀 acknowledgement of a comment
+ * behind the previous comments' dispatches, replies and run listings, so:
  *
- * - reactions (the acknowledgement and the cross-replica claim) are never held back;
+ * - reactions (the acknowledgement and the cross-replica claim) are never held back by spacing;
  * - every other write (dispatches, cancels, reply comments) is spaced `spacingMs` apart per
- *   installation and replica (default 1 s).
+ *   installation and replica (default 1 s);
+ * - of the (still at most 10) concurrent requests per installation, the ones on the way to the
+ *   acknowledgement — App lookup, config read, permission lookup, the reaction — go first.
  *
  * Rate-limit answers (403/429 with `retry-after`, `x-ratelimit-remaining: 0`) are still handled by
  * the plugin itself. The groups below implement the tiny part of Bottleneck's Group interface the
@@ -49,14 +52,81 @@ export function spacingGroup(minTimeMs: number, now: () => number = Date.now): L
   };
 }
 
+const REACTION_PATH = /\/reactions\/?$/;
+
+interface RequestOptions {
+  method?: string;
+  url?: string;
+}
+
+/** Requests on the way to the 👀: they jump the queue of later work (run lists, dispatches, replies). */
+export function isAckPath(options: RequestOptions | undefined): boolean {
+  const method = (options?.method ?? 'GET').toUpperCase();
+  let path: string;
+  try {
+    // Templated (`/repos/{owner}/…`) or absolute; GHES adds `/api/v3`.
+    path = new URL(options?.url ?? '', 'http://github.test').pathname.replace(/^\/api\/v3(?=\/)/, '');
+  } catch {
+    return false;
+  }
+  if (method === 'POST') return REACTION_PATH.test(path);
+  if (method !== 'GET') return false;
+  return (
+    /^\/app\/?$/.test(path) ||
+    /\/contents\//.test(path) ||
+    /\/collaborators\/[^/]+\/permission\/?$/.test(path)
+  );
+}
+
+/**
+ * At most `maxConcurrent` jobs per key; waiting jobs start in order, acknowledgement-path requests
+ * (see isAckPath; the plugin passes the request options as the job's first argument) before others.
+ */
+export function priorityGroup(maxConcurrent: number): LimiterGroup {
+  interface Slot {
+    running: number;
+    urgent: Array<() => void>;
+    normal: Array<() => void>;
+  }
+  const slots = new Map<string, Slot>();
+  const release = (id: string, slot: Slot) => {
+    const next = slot.urgent.shift() ?? slot.normal.shift();
+    // Hand the slot to the next job (`running` unchanged), or give it back.
+    if (next) next();
+    else if (--slot.running === 0) slots.delete(id);
+  };
+  return {
+    key(id) {
+      return {
+        async schedule(_options, fn, ...args) {
+          let slot = slots.get(id);
+          if (!slot) slots.set(id, (slot = { running: 0, urgent: [], normal: [] }));
+          const s = slot;
+          if (s.running >= maxConcurrent) {
+            const queue = isAckPath(args[0] as RequestOptions | undefined) ? s.urgent : s.normal;
+            // The releasing job hands its slot over: `running` stays counted.
+            await new Promise<void>((resolve) => queue.push(resolve));
+          } else {
+            s.running++;
+          }
+          try {
+            return await fn(...args);
+          } finally {
+            release(id, s);
+          }
+        },
+      };
+    },
+  };
+}
+
 /** Runs jobs at once. */
 export const passThroughGroup: LimiterGroup = spacingGroup(0);
 
-const REACTION_PATH = /\/reactions\/?$/;
-
 /** Throttle options for the companion's Octokit (merged over Probot's own). */
-export function companionThrottle(spacingMs: number): Record<string, unknown> {
+export function companionThrottle(spacingMs: number, maxConcurrent = 10): Record<string, unknown> {
   return {
+    global: priorityGroup(maxConcurrent),
     write: passThroughGroup,
     notifications: spacingGroup(spacingMs),
     // The plugin asks this for every write; "true" routes it through the `notifications` group.

@@ -6,7 +6,7 @@
  *
  * Environment (see `.env.example`): APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, PORT,
  * HOST, WEBHOOK_PATH, GHE_HOST + GHE_PROTOCOL (GitHub Enterprise Server or a test fake: the API is
- * `${GHE_PROTOCOL}://${GHE_HOST}/api/v3`), LOG_LEVEL, LOG_FORMAT.
+ * `${GHE_PROTOCOL}://${GHE_HOST}/api/v3`), LOG_LEVEL, LOG_FORMAT, WRITE_SPACING_MS.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -39,6 +39,8 @@ export const companionEnvSchema = z
     GHE_PROTOCOL: z.enum(['http', 'https']).default('https'),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
     LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+    /** Spacing of non-reaction writes per installation (see limits.ts); GitHub asks for ≥ 1 s. */
+    WRITE_SPACING_MS: z.coerce.number().int().min(0).max(60000).default(1000),
   })
   .refine((e) => Boolean(e.PRIVATE_KEY?.trim() || e.PRIVATE_KEY_PATH?.trim()), {
     message: 'set PRIVATE_KEY (the PEM, or its base64) or PRIVATE_KEY_PATH (a .pem file)',
@@ -70,7 +72,7 @@ export interface ServerOptions {
   port?: number;
   host?: string;
   companion?: CompanionOptions;
-  /** Spacing of non-reaction writes per installation (default 1000 ms, see limits.ts). */
+  /** Overrides WRITE_SPACING_MS: spacing of non-reaction writes per installation (default 1000 ms). */
   writeSpacingMs?: number;
 }
 
@@ -104,7 +106,7 @@ function newProbot(args: Parameters<typeof createProbot>[0]): Probot {
 export async function startCompanionServer(opts: ServerOptions): Promise<CompanionServer> {
   const env = readCompanionEnv(opts.env);
   // One set of limiter groups per server: Probot builds a new Octokit for every event.
-  const throttle = companionThrottle(opts.writeSpacingMs ?? 1000);
+  const throttle = companionThrottle(opts.writeSpacingMs ?? env.WRITE_SPACING_MS);
   const Octokit = ProbotOctokit.defaults((instance: Record<string, unknown>) => ({
     ...instance,
     throttle: { ...(instance.throttle as object | undefined), ...throttle },

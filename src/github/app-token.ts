@@ -35,7 +35,9 @@ export async function mintInstallationToken(opts: {
     token,
     botLogin: `${app?.slug ?? 'claude-relay'}[bot]`,
     revoke: async () => {
-      await new Octokit({ auth: token, baseUrl: opts.baseUrl }).rest.apps.revokeInstallationAccessToken().catch(() => {});
+      await new Octokit({ auth: token, baseUrl: opts.baseUrl }).rest.apps
+        .revokeInstallationAccessToken()
+        .catch(() => {});
     },
   };
 }

@@ -8,7 +8,7 @@ import {
   queueDecision,
 } from '../../src/companion/dispatch';
 import { commentEvent, commentKey, toRelayRequest, type CommentEvent } from '../../src/companion/event';
-import { companionThrottle, spacingGroup } from '../../src/companion/limits';
+import { companionThrottle, isAckPath, priorityGroup, spacingGroup } from '../../src/companion/limits';
 import { runMatches, type RunSummary } from '../../src/companion/runs';
 import { apiBaseUrl, readCompanionEnv, startCompanionServer } from '../../src/companion/server';
 import { findTrigger, parseCommandText } from '../../src/commands/parse';
@@ -215,6 +215,51 @@ describe('write pacing', () => {
     expect(t.triggersNotification('/repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions')).toBe(false);
     expect(t.triggersNotification('/repos/o/r/actions/workflows/claude.yml/dispatches')).toBe(true);
     expect(t.triggersNotification('/repos/o/r/issues/1/comments')).toBe(true);
+  });
+
+  it('knows the requests on the way to the 👀', () => {
+    const ack = (method: string, url: string) => isAckPath({ method, url });
+    expect(ack('GET', '/app')).toBe(true);
+    expect(ack('GET', 'http://127.0.0.1:9/api/v3/app')).toBe(true);
+    expect(ack('GET', '/repos/{owner}/{repo}/contents/{path}')).toBe(true);
+    expect(ack('GET', '/repos/{owner}/{repo}/collaborators/{username}/permission')).toBe(true);
+    expect(ack('POST', '/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions')).toBe(true);
+    expect(ack('GET', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs')).toBe(false);
+    expect(ack('POST', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches')).toBe(false);
+    expect(ack('GET', '/repos/{owner}/{repo}/pulls/{pull_number}')).toBe(false);
+  });
+
+  it('priorityGroup caps concurrency per key and starts acknowledgement requests first', async () => {
+    const group = priorityGroup(2);
+    const order: string[] = [];
+    let running = 0;
+    let peak = 0;
+    const gates: Array<() => void> = [];
+    const job = (name: string) => async () => {
+      running++;
+      peak = Math.max(peak, running);
+      order.push(name);
+      await new Promise<void>((resolve) => gates.push(resolve));
+      running--;
+    };
+    const runs = { method: 'GET', url: '/repos/{owner}/{repo}/actions/runs' };
+    const eyes = { method: 'POST', url: '/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions' };
+    const all = [
+      group.key('1').schedule({}, job('runs-1'), runs),
+      group.key('1').schedule({}, job('runs-2'), runs),
+      group.key('1').schedule({}, job('runs-3'), runs),
+      group.key('1').schedule({}, job('eyes'), eyes),
+      group.key('2').schedule({}, job('other-installation'), runs),
+    ];
+    for (let i = 0; i < 10 && order.length < 5; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      gates.shift()?.();
+    }
+    while (gates.length > 0) gates.shift()?.();
+    await Promise.all(all);
+    expect(order.slice(0, 3)).toEqual(['runs-1', 'runs-2', 'other-installation']);
+    expect(order.indexOf('eyes')).toBeLessThan(order.indexOf('runs-3'));
+    expect(peak).toBeLessThanOrEqual(3); // 2 for installation 1, 1 for installation 2
   });
 
   it('spacingGroup starts jobs of one key minTime apart, other keys and retries at once', async () => {

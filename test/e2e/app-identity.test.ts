@@ -31,7 +31,10 @@ it('posts as the App bot with a repo-scoped installation token and revokes it', 
   const minted = [...sc.github.state.revokedTokens];
   expect(minted.length).toBe(1);
   // `::add-mask::` lines are consumed by the runner, never shown.
-  const shown = res.log.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
+  const shown = res.log
+    .split('\n')
+    .filter((l) => !l.startsWith('::add-mask::'))
+    .join('\n');
   const leaked = shown + JSON.stringify(res.outputs) + res.summary + comments[0]!.body;
   expect(leaked).not.toContain(minted[0]!);
   expect(leaked).not.toContain('PRIVATE KEY');

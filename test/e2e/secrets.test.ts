@@ -4,6 +4,9 @@
  * inputs, or in an API error message. Values are masked (`::add-mask::`, which the runner consumes
  * and never prints) and redacted before they leave.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { issueComment } from '../support/payloads';
 import {
   API_KEY,
@@ -21,7 +24,10 @@ afterEach(async () => sc?.close());
 
 const SECRETS = { API_KEY, GITHUB_TOKEN };
 
-async function runOnPr(script: Script): Promise<RunResult> {
+async function runOnPr(
+  script: Script,
+  extra: { inputs?: Record<string, string>; env?: Record<string, string> } = {},
+): Promise<RunResult> {
   sc = await startScenario(script);
   seedPullRequest(sc.github, { number: 1 });
   const trigger = sc.github.state.addIssueComment({
@@ -36,6 +42,7 @@ async function runOnPr(script: Script): Promise<RunResult> {
       { comment: { id: trigger.id } },
       { onPullRequest: true },
     ),
+    ...extra,
   });
 }
 
@@ -133,5 +140,19 @@ it('the secrets never reach the model prompt or the CLI environment echo', async
     expect(r.headers['x-api-key']).toBe(API_KEY);
     expect(JSON.stringify(r.headers)).not.toContain(GITHUB_TOKEN);
   }
+  expectNoSecrets(res);
+});
+
+it('a CLI that prints its credentials to stderr and dies: redacted, debug log included', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relay-leaky-cli-'));
+  const cli = path.join(dir, 'claude');
+  fs.writeFileSync(cli, '#!/bin/sh\necho "fatal: key=$ANTHROPIC_API_KEY" >&2\nexit 3\n', { mode: 0o755 });
+  const res = await runOnPr((req) => (isMainLoop(req) ? { text: 'never' } : { text: 'title' }), {
+    inputs: { claude_code_path: cli },
+    env: { RUNNER_DEBUG: '1' },
+  });
+  expect(res.exitCode).toBe(1);
+  expect(res.outputs.conclusion).toBe('failure');
+  expect(res.outputs.result).toMatch(/fatal: key=(\*\*\*|<token>)/);
   expectNoSecrets(res);
 });

@@ -268,7 +268,17 @@ export async function startFakeAnthropic(
         } catch (err) {
           turn = { error: { status: 500, type: 'api_error', message: String(err) } };
         }
-        if (turn.delayMs) await new Promise((r) => setTimeout(r, turn.delayMs));
+        if (turn.delayMs) {
+          // Held, but released as soon as the client goes away (an interrupted or killed CLI), so
+          // no timer outlives the test.
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, turn.delayMs);
+            res.once('close', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+          });
+        }
         if (res.destroyed) return;
         if (turn.error) {
           const headers: Record<string, string> = { 'content-type': 'application/json' };
