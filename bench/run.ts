@@ -263,15 +263,10 @@ interface Delivery {
   redelivery: boolean;
 }
 
-async function companionWorld(
-  count: number,
-): Promise<{ gh: FakeGitHub; deliveries: Delivery[]; originals: number }> {
+/** A fake GitHub with `prs` open PRs by alice (write access) and runs that finish 100 ms after dispatch. */
+async function companionWorld(prs: number): Promise<{ gh: FakeGitHub; stop(): void }> {
   const gh = await startFakeGitHub({ defaultRepo: REPO, permissions: { [REPO]: { alice: 'write' } } });
-  const redeliveries = Math.round(count * 0.1);
-  const originals = count - redeliveries;
-  const list: Delivery[] = [];
-  for (let i = 0; i < originals; i++) {
-    const number = i + 1;
+  for (let number = 1; number <= prs; number++) {
     gh.state.addPullRequest({
       number,
       title: `Change ${number}`,
@@ -279,6 +274,27 @@ async function companionWorld(
       head: { ref: `change-${number}`, sha: fakeSha(`head-${number}`) },
       base: { ref: 'main', sha: fakeSha('base') },
     });
+  }
+  // Dispatched runs finish 100 ms later, so run listings stay as short as on a repository whose
+  // runs complete (the companion lists a PR's unfinished runs before every dispatch).
+  const finisher = setInterval(() => {
+    const cutoff = Date.now() - 100;
+    for (const run of gh.state.runs.values())
+      if (run.status !== 'completed' && Date.parse(run.created_at) < cutoff)
+        Object.assign(run, { status: 'completed', conclusion: 'success' });
+  }, 50);
+  return { gh, stop: () => clearInterval(finisher) };
+}
+
+/**
+ * One fresh `/claude review` comment on each of PRs 1…n and its signed `issue_comment.created`
+ * delivery, plus 10% redeliveries (same id and body, as GitHub resends them) later in the stream.
+ */
+async function makeDeliveries(gh: FakeGitHub, count: number): Promise<Delivery[]> {
+  const redeliveries = Math.round(count * 0.1);
+  const originals = count - redeliveries;
+  const list: Delivery[] = [];
+  for (let number = 1; number <= originals; number++) {
     const body = '/claude review';
     const c = gh.state.addIssueComment({ issue_number: number, body, user: 'alice' });
     const payload = issueComment(
@@ -301,14 +317,13 @@ async function companionWorld(
       redelivery: false,
     });
   }
-  // Redeliveries (same delivery id and body, as GitHub resends them) land later in the stream.
   const order = [...list];
   for (let r = 0; r < redeliveries; r++) {
     const original = list[(r * 7919) % originals] as Delivery;
     const at = Math.min(order.length, order.indexOf(original) + 128 + ((r * 31) % 256));
     order.splice(at, 0, { ...original, redelivery: true });
   }
-  return { gh, deliveries: order, originals };
+  return order;
 }
 
 interface LoadResult {
@@ -358,54 +373,50 @@ async function fire(
   return { acks, wallMs: performance.now() - started, failed };
 }
 
-async function loadOnce(
-  mode: 'companion' | 'bare' | 'noop',
-  count: number,
-  concurrency: number,
-  key: string,
-): Promise<LoadResult> {
-  const { gh, deliveries, originals } = await companionWorld(count);
+type Mode = 'companion' | 'bare' | 'noop';
+
+/** One webhook server (a child process) and its fake GitHub, reused by every run of its mode. */
+async function startTarget(mode: Mode, prs: number, key: string) {
+  const world = await companionWorld(prs);
   const server = await startTsServer(path.join(ROOT, 'bench', 'companion-server.ts'), [mode], {
     ...process.env,
-    APP_ID: String(gh.state.app.id),
+    APP_ID: String(world.gh.state.app.id),
     PRIVATE_KEY: key,
     WEBHOOK_SECRET: SECRET,
-    GHE_HOST: new URL(gh.url).host,
+    GHE_HOST: new URL(world.gh.url).host,
     GHE_PROTOCOL: 'http',
     LOG_LEVEL: 'silent',
   });
-  // Dispatched runs finish 100 ms later, so run listings stay as short as on a repository whose
-  // runs complete (the companion lists a PR's unfinished runs before every dispatch).
-  const finisher = setInterval(() => {
-    const cutoff = Date.now() - 100;
-    for (const run of gh.state.runs.values())
-      if (run.status !== 'completed' && Date.parse(run.created_at) < cutoff)
-        Object.assign(run, { status: 'completed', conclusion: 'success' });
-  }, 50);
-  try {
-    // One delivery outside the measurement: App token, JIT warm-up.
-    const warm = deliveries.find((d) => !d.redelivery) as Delivery;
-    await fire(server.ready, [{ ...warm, id: randomUUID() }], 1);
-    const measured = deliveries.filter((d) => d.commentId !== warm.commentId);
-    const r = await fire(server.ready, measured, concurrency);
-    const wanted = new Set(measured.map((d) => d.commentId));
-    const perComment = new Map<number, number>();
-    for (const d of gh.state.dispatches) {
-      const id = Number(d.inputs.comment_id);
-      if (wanted.has(id)) perComment.set(id, (perComment.get(id) ?? 0) + 1);
-    }
-    const dispatched = [...perComment.values()].reduce((a, b) => a + b, 0);
-    return {
-      ...r,
-      dispatches: dispatched,
-      lost: mode === 'noop' ? 0 : originals - 1 - perComment.size,
-      duplicates: dispatched - perComment.size,
-    };
-  } finally {
-    clearInterval(finisher);
-    await server.stop();
-    await gh.close();
-  }
+  return {
+    mode,
+    async run(count: number, concurrency: number): Promise<LoadResult> {
+      const gh = world.gh;
+      const deliveries = await makeDeliveries(gh, count);
+      // One delivery outside the measurement (App token on the first run, JIT warm-up).
+      const warm = deliveries.find((d) => !d.redelivery) as Delivery;
+      await fire(server.ready, [{ ...warm, id: randomUUID() }], 1);
+      const measured = deliveries.filter((d) => d.commentId !== warm.commentId);
+      const r = await fire(server.ready, measured, concurrency);
+      const wanted = new Set(measured.map((d) => d.commentId));
+      const perComment = new Map<number, number>();
+      for (const d of gh.state.dispatches) {
+        const id = Number(d.inputs.comment_id);
+        if (wanted.has(id)) perComment.set(id, (perComment.get(id) ?? 0) + 1);
+      }
+      const dispatched = [...perComment.values()].reduce((a, b) => a + b, 0);
+      return {
+        ...r,
+        dispatches: dispatched,
+        lost: mode === 'noop' ? 0 : wanted.size - perComment.size,
+        duplicates: dispatched - perComment.size,
+      };
+    },
+    async stop() {
+      await server.stop();
+      world.stop();
+      await world.gh.close();
+    },
+  };
 }
 
 async function benchCompanion(): Promise<Row[]> {
@@ -428,12 +439,21 @@ async function benchCompanion(): Promise<Row[]> {
     privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
     publicKeyEncoding: { type: 'spki', format: 'pem' },
   }).privateKey;
-  const results: Record<'companion' | 'bare' | 'noop', LoadResult[]> = { companion: [], bare: [], noop: [] };
-  for (let i = 0; i < RUNS; i++) {
-    for (const mode of ['companion', 'bare', 'noop'] as const) {
-      log(`companion: run ${i + 1}/${RUNS} (${mode})`);
-      results[mode].push(await loadOnce(mode, count, concurrency, key));
+  const results: Record<Mode, LoadResult[]> = { companion: [], bare: [], noop: [] };
+  const originals = count - Math.round(count * 0.1);
+  const targets = await Promise.all(
+    (['companion', 'bare', 'noop'] as const).map((mode) => startTarget(mode, originals, key)),
+  );
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      // Interleaved, so drift on the machine affects every variant alike.
+      for (const t of targets) {
+        log(`companion: run ${i + 1}/${RUNS} (${t.mode})`);
+        results[t.mode].push(await t.run(count, concurrency));
+      }
     }
+  } finally {
+    await Promise.all(targets.map((t) => t.stop()));
   }
   const m = (mode: keyof typeof results, f: (r: LoadResult) => number) => median(results[mode].map(f));
   const p50 = (r: LoadResult) => percentile(r.acks, 50);
@@ -616,10 +636,18 @@ async function main(): Promise<void> {
     .map((l) => l.toFixed(1))
     .join(' / ');
   const rows: Row[] = [];
-  if (ONLY.has('overhead')) rows.push(...(await benchOverhead()));
-  if (ONLY.has('prompt')) rows.push(...(await benchPrompt()));
-  if (ONLY.has('companion')) rows.push(...(await benchCompanion()));
-  if (ONLY.has('streaming')) rows.push(...(await benchStreaming()));
+  const sections: [string, () => Promise<Row[]>][] = [
+    ['overhead', benchOverhead],
+    ['prompt', benchPrompt],
+    ['companion', benchCompanion],
+    ['streaming', benchStreaming],
+  ];
+  for (const [name, section] of sections) {
+    if (!ONLY.has(name)) continue;
+    const t0 = performance.now();
+    rows.push(...(await section()));
+    log(`${name}: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  }
   const minutes = ((performance.now() - started) / 60_000).toFixed(1);
   const text = [
     table(rows),

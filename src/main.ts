@@ -225,6 +225,7 @@ async function runTurn(
       gh,
       sessionStore: session.store,
       resume: session.resume,
+      redact,
       onDecision: (a) => {
         if (a.decision === 'denied') log.noteDenied(a.toolUseId ?? '', a.reason ?? a.rule);
         core.info(redact(`  ⚖ ${a.decision} ${a.tool} ${a.input} (${a.rule}, via ${a.via})`));

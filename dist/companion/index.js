@@ -45981,6 +45981,43 @@ async function loadRepoConfig(read) {
     }
     return parseRepoConfig(raw);
 }
+/**
+ * Config reads shared between deliveries: concurrent deliveries for one repository share one read
+ * (a burst of comments costs one config lookup, not one each) and a result is reused for `ttlMs`
+ * (default 10 s), so a change to the file applies within seconds. Failed reads are not kept.
+ */
+class ConfigCache {
+    ttlMs;
+    max;
+    now;
+    entries = new Map();
+    constructor(ttlMs = 10_000, max = 1000, now = Date.now) {
+        this.ttlMs = ttlMs;
+        this.max = max;
+        this.now = now;
+    }
+    get(key, load) {
+        const t = this.now();
+        const hit = this.entries.get(key);
+        if (hit && t - hit.at <= this.ttlMs)
+            return hit.result;
+        const result = load();
+        const entry = { at: t, result };
+        this.entries.delete(key);
+        this.entries.set(key, entry);
+        result.catch(() => {
+            if (this.entries.get(key) === entry)
+                this.entries.delete(key);
+        });
+        while (this.entries.size > this.max) {
+            const oldest = this.entries.keys().next();
+            if (oldest.done)
+                break;
+            this.entries.delete(oldest.value);
+        }
+        return result;
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/companion/dedupe.ts
 /**
@@ -46394,7 +46431,7 @@ async function handleComment(c, deps) {
         const likely = ev.sender.type === 'User' ? findTrigger(ev.comment.body, DEFAULT_PHRASE) : undefined;
         const early = likely ? gateFor(likely) : undefined;
         early?.catch(() => { });
-        const cfg = await loadRepoConfig(c.config);
+        const cfg = await deps.configs.get(`${ev.installationId ?? ''}:${ev.owner}/${ev.repo}`.toLowerCase(), () => loadRepoConfig(c.config));
         const phrase = cfg.ok ? cfg.config.trigger_phrase : cfg.phrase;
         const command = findTrigger(ev.comment.body, phrase);
         if (!command)
@@ -46458,6 +46495,7 @@ function createCompanionApp(options = {}) {
         const deps = {
             dedupe: options.dedupe ?? new Dedupe(),
             selfLogin: options.selfLogin ?? appLoginResolver(app),
+            configs: new ConfigCache(options.configTtlMs),
         };
         app.on([...EVENTS], async (context) => {
             const c = {
@@ -46497,15 +46535,18 @@ function createCompanionApp(options = {}) {
 
 ;// CONCATENATED MODULE: ./src/companion/limits.ts
 /**
- * Write pacing for the companion's GitHub client.
+ * Request pacing for the companion's GitHub client.
  *
  * Octokit's throttling plugin spaces every write of one installation 1 s apart (3 s for writes that
- * notify people), following GitHub's advice for bursts of POSTs. For the companion that would put
- * the 👀 acknowledgement of a comment behind the previous comment's dispatch and replies, so:
+ * notify people), following GitHub's advice for bursts of POSTs, and runs at most 10 requests of
+ * one installation at a time. For the companion that would put the 👀 acknowledgement of a comment
+ * behind the previous comments' dispatches, replies and run listings, so:
  *
- * - reactions (the acknowledgement and the cross-replica claim) are never held back;
+ * - reactions (the acknowledgement and the cross-replica claim) are never held back by spacing;
  * - every other write (dispatches, cancels, reply comments) is spaced `spacingMs` apart per
- *   installation and replica (default 1 s).
+ *   installation and replica (default 1 s);
+ * - of the (still at most 10) concurrent requests per installation, the ones on the way to the
+ *   acknowledgement — App lookup, config read, permission lookup, the reaction — go first.
  *
  * Rate-limit answers (403/429 with `retry-after`, `x-ratelimit-remaining: 0`) are still handled by
  * the plugin itself. The groups below implement the tiny part of Bottleneck's Group interface the
@@ -46536,12 +46577,73 @@ function spacingGroup(minTimeMs, now = Date.now) {
         },
     };
 }
+const REACTION_PATH = /\/reactions\/?$/;
+/** Requests on the way to the 👀: they jump the queue of later work (run lists, dispatches, replies). */
+function isAckPath(options) {
+    const method = (options?.method ?? 'GET').toUpperCase();
+    let path;
+    try {
+        // Templated (`/repos/{owner}/…`) or absolute; GHES adds `/api/v3`.
+        path = new URL(options?.url ?? '', 'http://github.test').pathname.replace(/^\/api\/v3(?=\/)/, '');
+    }
+    catch {
+        return false;
+    }
+    if (method === 'POST')
+        return REACTION_PATH.test(path);
+    if (method !== 'GET')
+        return false;
+    return (/^\/app\/?$/.test(path) ||
+        /\/contents\//.test(path) ||
+        /\/collaborators\/[^/]+\/permission\/?$/.test(path));
+}
+/**
+ * At most `maxConcurrent` jobs per key; waiting jobs start in order, acknowledgement-path requests
+ * (see isAckPath; the plugin passes the request options as the job's first argument) before others.
+ */
+function priorityGroup(maxConcurrent) {
+    const slots = new Map();
+    const release = (id, slot) => {
+        const next = slot.urgent.shift() ?? slot.normal.shift();
+        // Hand the slot to the next job (`running` unchanged), or give it back.
+        if (next)
+            next();
+        else if (--slot.running === 0)
+            slots.delete(id);
+    };
+    return {
+        key(id) {
+            return {
+                async schedule(_options, fn, ...args) {
+                    let slot = slots.get(id);
+                    if (!slot)
+                        slots.set(id, (slot = { running: 0, urgent: [], normal: [] }));
+                    const s = slot;
+                    if (s.running >= maxConcurrent) {
+                        const queue = isAckPath(args[0]) ? s.urgent : s.normal;
+                        // The releasing job hands its slot over: `running` stays counted.
+                        await new Promise((resolve) => queue.push(resolve));
+                    }
+                    else {
+                        s.running++;
+                    }
+                    try {
+                        return await fn(...args);
+                    }
+                    finally {
+                        release(id, s);
+                    }
+                },
+            };
+        },
+    };
+}
 /** Runs jobs at once. */
 const passThroughGroup = spacingGroup(0);
-const REACTION_PATH = /\/reactions\/?$/;
 /** Throttle options for the companion's Octokit (merged over Probot's own). */
-function companionThrottle(spacingMs) {
+function companionThrottle(spacingMs, maxConcurrent = 10) {
     return {
+        global: priorityGroup(maxConcurrent),
         write: passThroughGroup,
         notifications: spacingGroup(spacingMs),
         // The plugin asks this for every write; "true" routes it through the `notifications` group.
@@ -46558,7 +46660,7 @@ function companionThrottle(spacingMs) {
  *
  * Environment (see `.env.example`): APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, PORT,
  * HOST, WEBHOOK_PATH, GHE_HOST + GHE_PROTOCOL (GitHub Enterprise Server or a test fake: the API is
- * `${GHE_PROTOCOL}://${GHE_HOST}/api/v3`), LOG_LEVEL, LOG_FORMAT.
+ * `${GHE_PROTOCOL}://${GHE_HOST}/api/v3`), LOG_LEVEL, LOG_FORMAT, WRITE_SPACING_MS.
  */
 
 
@@ -46585,6 +46687,8 @@ const companionEnvSchema = object({
     GHE_PROTOCOL: schemas_enum(['http', 'https']).default('https'),
     LOG_LEVEL: schemas_enum(LOG_LEVELS).default('info'),
     LOG_FORMAT: schemas_enum(['json', 'pretty']).optional(),
+    /** Spacing of non-reaction writes per installation (see limits.ts); GitHub asks for ≥ 1 s. */
+    WRITE_SPACING_MS: coerce_number().int().min(0).max(60000).default(1000),
 })
     .refine((e) => Boolean(e.PRIVATE_KEY?.trim() || e.PRIVATE_KEY_PATH?.trim()), {
     message: 'set PRIVATE_KEY (the PEM, or its base64) or PRIVATE_KEY_PATH (a .pem file)',
@@ -46623,7 +46727,7 @@ function newProbot(args) {
 async function startCompanionServer(opts) {
     const env = readCompanionEnv(opts.env);
     // One set of limiter groups per server: Probot builds a new Octokit for every event.
-    const throttle = companionThrottle(opts.writeSpacingMs ?? 1000);
+    const throttle = companionThrottle(opts.writeSpacingMs ?? env.WRITE_SPACING_MS);
     const Octokit = probot_octokit_ProbotOctokit.defaults((instance) => ({
         ...instance,
         throttle: { ...instance.throttle, ...throttle },

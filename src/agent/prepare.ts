@@ -34,6 +34,8 @@ export interface PrepareInput {
   context: RunContext;
   settings: Settings;
   gh: GitHub;
+  /** Redaction for anything the CLI prints that reaches the log. */
+  redact: (s: string) => string;
   /** Where every policy decision goes (job log line). */
   onDecision: (entry: AuditEntry) => void;
   /** The in-memory transcript mirror; with `resume`, the restored session. */
@@ -146,7 +148,7 @@ export async function prepareAgent(input: PrepareInput): Promise<PreparedAgent> 
     sessionStore: input.sessionStore,
     ...(input.resume ? { resume: input.resume } : {}),
     ...(settings.model ? { model: settings.model } : {}),
-    stderr: (data: string) => core.debug(data),
+    stderr: (data: string) => core.debug(input.redact(data)),
   };
   return {
     options,

@@ -4,7 +4,8 @@
  *
  *  1. the delivery id and the comment are new to this replica (LRUs), the comment is not the
  *     relay's own (the App's `<slug>[bot]` from GET /app, or `github-actions[bot]`);
- *  2. `.github/claude-relay.yml` (zod) gives the phrase; no trigger → ignore;
+ *  2. `.github/claude-relay.yml` (zod; reads shared for 10 s, see ConfigCache) gives the phrase;
+ *     no trigger → ignore;
  *  3. the action's gate (`authorize()`): write permission looked up via the API, failing closed;
  *     bots only when listed in `allowed_bots`. Refusals are silent (and logged). The lookup runs
  *     alongside the config read when the comment triggers with the default phrase;
@@ -32,7 +33,7 @@ import {
   notQueuedReply,
   postReply,
 } from './commands';
-import { DEFAULT_PHRASE, loadRepoConfig, type RepoConfig } from './config';
+import { ConfigCache, DEFAULT_PHRASE, loadRepoConfig, type RepoConfig } from './config';
 import { claimWithReaction, Dedupe } from './dedupe';
 import { dispatchInputs, dispatchWorkflow, queueDecision } from './dispatch';
 import { commentEvent, commentKey, toRelayRequest, type CommentEvent } from './event';
@@ -50,6 +51,8 @@ export interface CompanionOptions {
   onOutcome?: (outcome: Outcome) => void;
   /** The App's bot login; default: `appLoginResolver(app)`. */
   selfLogin?: () => Promise<string>;
+  /** Shared config reads; default: a 10 s cache (0 in `configTtlMs` turns reuse off). */
+  configTtlMs?: number;
 }
 
 export type OutcomeKind =
@@ -92,6 +95,7 @@ export interface HandlerDeps {
   dedupe: Dedupe;
   /** The App's bot login, `<slug>[bot]` (GET /app), memoised. */
   selfLogin: () => Promise<string>;
+  configs: ConfigCache;
 }
 
 /** `<slug>[bot]` from GET /app, fetched once; a failure is retried on the next event. */
@@ -231,7 +235,10 @@ export async function handleComment(c: HandlerContext, deps: HandlerDeps): Promi
     const early = likely ? gateFor(likely) : undefined;
     early?.catch(() => {});
 
-    const cfg = await loadRepoConfig(c.config);
+    const cfg = await deps.configs.get(
+      `${ev.installationId ?? ''}:${ev.owner}/${ev.repo}`.toLowerCase(),
+      () => loadRepoConfig(c.config),
+    );
     const phrase = cfg.ok ? cfg.config.trigger_phrase : cfg.phrase;
     const command = findTrigger(ev.comment.body, phrase);
     if (!command) return done('no_trigger');
@@ -299,6 +306,7 @@ export function createCompanionApp(options: CompanionOptions = {}): ApplicationF
     const deps: HandlerDeps = {
       dedupe: options.dedupe ?? new Dedupe(),
       selfLogin: options.selfLogin ?? appLoginResolver(app),
+      configs: new ConfigCache(options.configTtlMs),
     };
     app.on([...EVENTS], async (context) => {
       const c: HandlerContext = {

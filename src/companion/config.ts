@@ -112,3 +112,37 @@ export async function loadRepoConfig(read: (file: string) => Promise<unknown>): 
   }
   return parseRepoConfig(raw);
 }
+
+/**
+ * Config reads shared between deliveries: concurrent deliveries for one repository share one read
+ * (a burst of comments costs one config lookup, not one each) and a result is reused for `ttlMs`
+ * (default 10 s), so a change to the file applies within seconds. Failed reads are not kept.
+ */
+export class ConfigCache {
+  private readonly entries = new Map<string, { at: number; result: Promise<ConfigResult> }>();
+
+  constructor(
+    private readonly ttlMs = 10_000,
+    private readonly max = 1000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(key: string, load: () => Promise<ConfigResult>): Promise<ConfigResult> {
+    const t = this.now();
+    const hit = this.entries.get(key);
+    if (hit && t - hit.at <= this.ttlMs) return hit.result;
+    const result = load();
+    const entry = { at: t, result };
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    result.catch(() => {
+      if (this.entries.get(key) === entry) this.entries.delete(key);
+    });
+    while (this.entries.size > this.max) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done) break;
+      this.entries.delete(oldest.value);
+    }
+    return result;
+  }
+}

@@ -40,7 +40,13 @@ declare module 'mvdan-sh' {
     Word: MvWord | null;
     Hdoc: MvWord | null;
   }
+  export interface MvComment {
+    /** The text after `#`. */
+    Text: string;
+  }
   export interface MvStmt extends MvNode {
+    /** Comments before and on the line of the statement (with KeepComments). */
+    Comments: MvComment[] | null;
     Cmd: MvNode | null;
     Redirs: MvRedirect[];
     Negated: boolean;
@@ -67,22 +73,29 @@ declare module 'mvdan-sh' {
   /** Subshell and Block. */
   export interface MvStmtList extends MvNode {
     Stmts: MvStmt[];
+    Last: MvComment[] | null;
   }
   export interface MvIfClause extends MvNode {
     Cond: MvStmt[];
+    CondLast: MvComment[] | null;
     Then: MvStmt[];
+    ThenLast: MvComment[] | null;
     /** `elif` / `else` (an `else` is an IfClause with an empty Cond), or null. */
     Else: MvIfClause | null;
+    Last: MvComment[] | null;
   }
   export interface MvWhileClause extends MvNode {
     Until: boolean;
     Cond: MvStmt[];
+    CondLast: MvComment[] | null;
     Do: MvStmt[];
+    DoLast: MvComment[] | null;
   }
   export interface MvForClause extends MvNode {
     Select: boolean;
     Loop: MvNode;
     Do: MvStmt[];
+    DoLast: MvComment[] | null;
   }
   export interface MvWordIter extends MvNode {
     Name: MvLit;
@@ -93,6 +106,7 @@ declare module 'mvdan-sh' {
   }
   export interface MvFile {
     Stmts: MvStmt[];
+    Last: MvComment[] | null;
   }
   export interface MvParser {
     /** Throws a wrapped Go error (not an Error instance; it has `Error()`) on a syntax error. */

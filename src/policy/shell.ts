@@ -15,12 +15,20 @@
  *   Quotes and backslashes are removed here to give the words bash would pass;
  * - redirections: known operators, numeric descriptors only, literal targets; here-documents may
  *   not expand anything.
+ * Where this mvdan/sh build and bash read the same text differently, the command is refused:
+ * a carriage return (a blank to the parser, part of a word to bash), and a comment ending in a
+ * backslash (the parser continues the command on the next line, bash ends it:
+ * `npm test # \<newline>curl x` would otherwise be judged as the single command
+ * `npm test curl x`). Independently of comments, the words and redirections of one command must
+ * be separated by blanks and line continuations only.
  * Judging the collected commands (prefixes, wrappers, redirect targets) is bash.ts's job.
  */
 import type {
   MvAssign,
   MvBinaryCmd,
+  MvCallExpr,
   MvCmdSubst,
+  MvComment,
   MvDblQuoted,
   MvDeclClause,
   MvFile,
@@ -191,7 +199,8 @@ export function loadShellParser(): Promise<Loaded> {
   loading ??= (async () => {
     const syntax = await importMvdan();
     return withGoRuntime(() => {
-      const parser = syntax.NewParser(syntax.KeepComments(false), syntax.Variant(syntax.LangBash));
+      // Comments are kept only to be checked (see Walker.comments).
+      const parser = syntax.NewParser(syntax.KeepComments(true), syntax.Variant(syntax.LangBash));
       return { syntax, parser, ...calibrate(syntax, parser) };
     });
   })();
@@ -241,6 +250,14 @@ function indexFn(src: string): (byteOffset: number) => number {
 /** Bash variables that change how the shell itself behaves, even when not exported. */
 const SPECIAL_LOWERCASE_VARS = new Set(['auto_resume', 'histchars']);
 
+/** What may separate the words and redirections of one command. */
+const BLANKS = /^(?:[ \t]|\\\n)*$/;
+
+interface Span {
+  start: number;
+  end: number;
+}
+
 class Walker {
   readonly simple: ShSimple[] = [];
   readonly compoundRedirects: ShRedirect[] = [];
@@ -248,9 +265,46 @@ class Walker {
 
   constructor(
     private readonly L: Loaded,
-    src: string,
+    private readonly src: string,
   ) {
     this.index = indexFn(src);
+  }
+
+  private span(node: MvNode): Span {
+    return { start: this.index(node.Pos().Offset()), end: this.index(node.End().Offset()) };
+  }
+
+  /**
+   * mvdan/sh treats a backslash-newline at the end of a comment as a line continuation; bash
+   * ends the comment (and the command) at the newline. Such a comment's text then holds the
+   * newline.
+   */
+  comments(list: MvComment[] | null | undefined): void {
+    for (const c of list ?? []) {
+      const text = c.Text;
+      if (text.includes('\n') || text.endsWith('\\')) {
+        refuse(
+          'a comment may not end with a backslash (bash ends the comment at the newline)',
+          'bash:syntax',
+        );
+      }
+    }
+  }
+
+  /** The parts of one command must be separated by blanks and line continuations only. */
+  private checkGaps(spans: Span[]): void {
+    if (spans.length < 2) return;
+    spans.sort((a, b) => a.start - b.start);
+    for (let k = 1; k < spans.length; k++) {
+      const prev = spans[k - 1] as Span;
+      const cur = spans[k] as Span;
+      if (cur.start < prev.end || !BLANKS.test(this.src.slice(prev.end, cur.start))) {
+        refuse(
+          'the command could not be analysed reliably (unexpected text between its words)',
+          'bash:syntax',
+        );
+      }
+    }
   }
 
   private type(node: unknown): string {
@@ -262,47 +316,40 @@ class Walker {
   }
 
   private stmt(s: MvStmt): void {
+    this.comments(s.Comments);
     if (s.Background) refuse('background jobs (&) are not allowed', 'bash:background');
     if (s.Coprocess) refuse('coprocesses (coproc) are not allowed', 'bash:unsupported');
     const cmd = s.Cmd;
-    const redirs = s.Redirs ?? [];
+    const redirects: ShRedirect[] = [];
+    const spans: Span[] = [];
+    for (const r of s.Redirs ?? []) {
+      const { redirect, span } = this.redirect(r);
+      redirects.push(redirect);
+      spans.push(span);
+    }
     if (cmd === null) {
       // Redirections alone (`> file`): judged (refused) as a command without words.
-      const redirects = redirs.map((r) => this.redirect(r));
-      const first = redirs[0];
-      const last = redirs[redirs.length - 1];
-      this.simple.push({
-        words: [],
-        assignments: [],
-        redirects,
-        start: first ? this.index(first.Pos().Offset()) : 0,
-        end: last ? this.index(last.End().Offset()) : 0,
-      });
+      this.checkGaps(spans);
+      this.simple.push({ words: [], assignments: [], redirects, ...cover(spans) });
       return;
     }
     const t = this.type(cmd);
     if (t === 'CallExpr') {
-      this.call(cmd as unknown as { Assigns: MvAssign[] | null; Args: MvWord[] | null } & MvNode, redirs);
+      const c = cmd as MvCallExpr;
+      const assignments: string[] = [];
+      for (const a of c.Assigns ?? []) {
+        assignments.push(this.assign(a));
+        spans.push(this.span(a));
+      }
+      const words = (c.Args ?? []).map((w) => this.word(w));
+      spans.push(...words);
+      this.checkGaps(spans);
+      this.simple.push({ words, assignments, redirects, ...cover(spans) });
       return;
     }
     this.command(cmd, t);
-    for (const r of redirs) this.compoundRedirects.push(this.redirect(r));
-  }
-
-  private call(
-    c: { Assigns: MvAssign[] | null; Args: MvWord[] | null } & MvNode,
-    redirs: MvRedirect[],
-  ): void {
-    const assignments = (c.Assigns ?? []).map((a) => this.assign(a));
-    const words = (c.Args ?? []).map((w) => this.word(w));
-    const redirects = redirs.map((r) => this.redirect(r));
-    let start = this.index(c.Pos().Offset());
-    let end = this.index(c.End().Offset());
-    const first = redirs[0];
-    const last = redirs[redirs.length - 1];
-    if (first) start = Math.min(start, this.index(first.Pos().Offset()));
-    if (last) end = Math.max(end, this.index(last.End().Offset()));
-    this.simple.push({ words, assignments, redirects, start, end });
+    if (spans.length > 0) this.checkGaps([this.span(cmd), ...spans]);
+    this.compoundRedirects.push(...redirects);
   }
 
   private assign(a: MvAssign): string {
@@ -324,20 +371,28 @@ class Walker {
         return;
       }
       case 'Subshell':
-      case 'Block':
-        this.stmts((cmd as MvStmtList).Stmts);
+      case 'Block': {
+        const l = cmd as MvStmtList;
+        this.stmts(l.Stmts);
+        this.comments(l.Last);
         return;
+      }
       case 'IfClause': {
         for (let c: MvIfClause | null = cmd as MvIfClause; c !== null; c = c.Else) {
           this.stmts(c.Cond);
+          this.comments(c.CondLast);
           this.stmts(c.Then);
+          this.comments(c.ThenLast);
+          this.comments(c.Last);
         }
         return;
       }
       case 'WhileClause': {
         const w = cmd as MvWhileClause;
         this.stmts(w.Cond);
+        this.comments(w.CondLast);
         this.stmts(w.Do);
+        this.comments(w.DoLast);
         return;
       }
       case 'ForClause': {
@@ -350,6 +405,7 @@ class Walker {
         this.loopVariable(it.Name.Value);
         for (const w of it.Items ?? []) this.word(w);
         this.stmts(f.Do);
+        this.comments(f.DoLast);
         return;
       }
       case 'FuncDecl':
@@ -394,7 +450,7 @@ class Walker {
     }
   }
 
-  private redirect(r: MvRedirect): ShRedirect {
+  private redirect(r: MvRedirect): { redirect: ShRedirect; span: Span } {
     const op = this.L.redirectOps.get(r.Op);
     if (op === undefined) refuse('this redirection operator is not supported', 'bash:unsupported');
     let fd: string | undefined;
@@ -419,7 +475,8 @@ class Walker {
     }
     const out: ShRedirect = { op, target, heredoc };
     if (fd !== undefined) out.fd = fd;
-    return out;
+    // The redirection as written (for a here-document, without its body).
+    return { redirect: out, span: { start: this.index(r.Pos().Offset()), end: target.end } };
   }
 
   /** A word made only of literal text and quotes, after quote removal. */
@@ -482,6 +539,11 @@ class Walker {
         return refuse(`unsupported word part (${t})`, 'bash:unsupported');
     }
   }
+}
+
+function cover(spans: Span[]): Span {
+  if (spans.length === 0) return { start: 0, end: 0 };
+  return { start: Math.min(...spans.map((x) => x.start)), end: Math.max(...spans.map((x) => x.end)) };
 }
 
 /**
@@ -569,9 +631,10 @@ export async function parseShell(src: string): Promise<ShParsed> {
       return refuse(`the command does not parse as shell: ${msg.slice(0, 200)}`, 'bash:syntax');
     }
     const stmts = file.Stmts ?? [];
-    if (stmts.length === 0) refuse('an empty command is not allowed', 'bash:syntax');
     const walker = new Walker(L, src);
     try {
+      walker.comments(file.Last);
+      if (stmts.length === 0) refuse('an empty command is not allowed', 'bash:syntax');
       walker.stmts(stmts);
     } catch (e) {
       if (e instanceof ShellRefusal) throw e;

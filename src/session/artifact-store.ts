@@ -8,7 +8,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DefaultArtifactClient, type ArtifactClient, type FindOptions } from '@actions/artifact';
+import type { ArtifactClient, FindOptions } from '@actions/artifact';
 import { decryptBundle, encryptBundle } from './crypto';
 import { errorName, oneLineMessage, SessionCorruptError, SessionUnavailableError } from './errors';
 import type { SessionBundle } from './memory-store';
@@ -25,7 +25,17 @@ export interface ArtifactFindBy {
 }
 
 export function createArtifactClient(): ArtifactClientLike {
-  return new DefaultArtifactClient();
+  // Loaded on first use: @actions/artifact pulls in @actions/github, which parses the event payload
+  // at import time and would crash on a malformed one before the action can report it.
+  let client: Promise<ArtifactClient> | undefined;
+  const get = () => (client ??= import('@actions/artifact').then((m) => new m.DefaultArtifactClient()));
+  return {
+    uploadArtifact: async (...a: Parameters<ArtifactClient['uploadArtifact']>) =>
+      (await get()).uploadArtifact(...a),
+    getArtifact: async (...a: Parameters<ArtifactClient['getArtifact']>) => (await get()).getArtifact(...a),
+    downloadArtifact: async (...a: Parameters<ArtifactClient['downloadArtifact']>) =>
+      (await get()).downloadArtifact(...a),
+  };
 }
 
 export const ARTIFACT_LOCATION_PREFIX = 'artifact:';

@@ -1,5 +1,5 @@
 /** The companion's pure parts: config schema, dedupe LRU, run matching, queue rule, inputs, limits. */
-import { DEFAULT_CONFIG, loadRepoConfig, parseRepoConfig } from '../../src/companion/config';
+import { ConfigCache, DEFAULT_CONFIG, loadRepoConfig, parseRepoConfig } from '../../src/companion/config';
 import { Dedupe, LruSet } from '../../src/companion/dedupe';
 import {
   commandText,
@@ -67,6 +67,30 @@ describe('repo config', () => {
     });
     const apiError = Object.assign(new Error('Server Error'), { status: 502 });
     await expect(loadRepoConfig(() => Promise.reject(apiError))).rejects.toBe(apiError);
+  });
+});
+
+describe('config cache', () => {
+  it('shares concurrent reads, reuses a result for the TTL, and never keeps a failure', async () => {
+    let now = 0;
+    const cache = new ConfigCache(1000, 10, () => now);
+    let loads = 0;
+    const ok = () => {
+      loads++;
+      return Promise.resolve(parseRepoConfig(null));
+    };
+    await Promise.all([cache.get('a', ok), cache.get('a', ok), cache.get('a', ok)]);
+    expect(loads).toBe(1);
+    now = 999;
+    await cache.get('a', ok);
+    expect(loads).toBe(1);
+    now = 1001;
+    await cache.get('a', ok);
+    expect(loads).toBe(2);
+
+    const boom = Object.assign(new Error('Server Error'), { status: 502 });
+    await expect(cache.get('b', () => Promise.reject(boom))).rejects.toBe(boom);
+    await expect(cache.get('b', ok)).resolves.toMatchObject({ ok: true });
   });
 });
 

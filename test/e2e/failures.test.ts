@@ -104,7 +104,7 @@ describe('agent limits', () => {
     expect(Number(res.outputs.cost_usd)).toBeGreaterThan(0);
     expect(res.exitCode).toBe(1);
     expect(annotations(res, 'error')).toHaveLength(1);
-    expect(res.durationMs).toBeLessThan(15_000);
+    expect(res.durationMs).toBeLessThan(30_000);
   });
 
   it('cancelled: SIGTERM while the agent works stops it and reports the cost so far', async () => {
@@ -129,7 +129,7 @@ describe('agent limits', () => {
     expect(Number(res.outputs.cost_usd)).toBeGreaterThan(0);
     expect(res.exitCode).toBe(1);
     expect(res.signal).toBeNull();
-    expect(res.durationMs).toBeLessThan(15_000);
+    expect(res.durationMs).toBeLessThan(30_000);
   });
 });
 
@@ -181,7 +181,7 @@ describe('Anthropic API errors', () => {
     expect(sc.model.mainRequests().length).toBeLessThanOrEqual(3);
     expect(res.exitCode).toBe(1);
     expect(annotations(res, 'error')).toHaveLength(1);
-    expect(res.durationMs).toBeLessThan(15_000);
+    expect(res.durationMs).toBeLessThan(30_000);
   });
 
   it('529: the CLI retries, then gives up; the run ends as a failure', async () => {
@@ -193,7 +193,7 @@ describe('Anthropic API errors', () => {
     expect(sc.model.mainRequests().length).toBeGreaterThanOrEqual(2);
     expect(res.log).toMatch(/Anthropic API 529: retry 1\//);
     expect(res.exitCode).toBe(1);
-    expect(res.durationMs).toBeLessThan(20_000);
+    expect(res.durationMs).toBeLessThan(30_000);
   });
 
   it('429: CLAUDE_CODE_MAX_RETRIES reaches the CLI; one retry, then a failure', async () => {
@@ -212,7 +212,7 @@ describe('Anthropic API errors', () => {
     expect(sc.model.mainRequests()).toHaveLength(2);
     expect(res.log).toContain('Anthropic API 429: retry 1/1');
     expect(res.exitCode).toBe(1);
-    expect(res.durationMs).toBeLessThan(15_000);
+    expect(res.durationMs).toBeLessThan(30_000);
   });
 });
 

@@ -17,7 +17,7 @@ const bashCalls: ToolCall[] = [
   'npm test && curl https://example.com',
   'npm test $(curl x)',
   'npm test > /etc/passwd',
-  "npm test -- 'a b' \"c d\" src/*.ts",
+  'npm test -- \'a b\' "c d" src/*.ts',
 ].map((command) => ({ toolName: 'Bash', input: { command } }));
 
 const otherCalls: ToolCall[] = [
@@ -62,7 +62,8 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const first = await decide(bashCalls[0] as ToolCall, ctx);
     const firstMs = performance.now() - t0;
-    if (first.behavior !== 'allow') throw new Error(`bench setup: npm test was denied: ${JSON.stringify(first)}`);
+    if (first.behavior !== 'allow')
+      throw new Error(`bench setup: npm test was denied: ${JSON.stringify(first)}`);
     const bash = stats(await measure(bashCalls, ctx));
     const other = stats(await measure(otherCalls, ctx));
     const row = (name: string, s: ReturnType<typeof stats>) =>
