@@ -155,7 +155,9 @@ async function runTurn(
   process.once('SIGINT', () => onSignal('SIGINT'));
 
   const requester = req.requestedBy ?? req.comment?.authorLogin ?? req.actor.login;
-  await publisher.start(renderProgress(run, undefined, requester));
+  // The progress comment is posted while the context is read; both must finish before the agent starts.
+  const progressPosted = publisher.start(renderProgress(run, undefined, requester));
+  progressPosted.catch(() => {});
   const log = new LiveLog(
     { info: core.info, startGroup: core.startGroup, endGroup: core.endGroup },
     settings.runner.workspace,
@@ -170,6 +172,7 @@ async function runTurn(
   let spentBefore = 0;
   try {
     context = await fetchContext(gh, req);
+    await progressPosted;
     const authorizedHead = req.expectedHeadSha ?? context.pr?.headSha;
     if (req.expectedHeadSha && context.pr && context.pr.headSha !== req.expectedHeadSha) {
       throw new StopError(
@@ -291,7 +294,7 @@ async function runTurn(
   if (session && outcome.sessionId) {
     try {
       store = await session.persist(outcome.sessionId);
-      core.info(`Session ${outcome.sessionId} stored at ${store}`);
+      if (store !== 'none') core.info(`Session ${outcome.sessionId} stored at ${store}`);
     } catch (err) {
       core.warning(redact(`Could not store the session: ${oneLineError(err)}`));
     }

@@ -35379,7 +35379,7 @@ const create_probot_DEFAULTS = {
  * @param overrides overwrites defaults and according environment variables
  * @param env defaults to process.env
  */
-function createProbot({ overrides = {}, defaults = {}, env = process.env, } = {}) {
+function create_probot_createProbot({ overrides = {}, defaults = {}, env = process.env, } = {}) {
     let privateKey;
     try {
         privateKey = dist_bundle_getPrivateKey({ env });
@@ -45797,7 +45797,7 @@ async function postReply(octokit, ev, body) {
             owner: ev.owner,
             repo: ev.repo,
             pull_number: ev.target.number,
-            comment_id: ev.comment.id,
+            comment_id: ev.comment.threadId ?? ev.comment.id,
             body,
         });
         return;
@@ -46195,6 +46195,7 @@ const comment = looseObject({
     body: schemas_string().nullish(),
     user: account.nullish(),
     html_url: schemas_string().optional(),
+    in_reply_to_id: schemas_number().int().positive().nullish(),
 });
 const common = {
     repository,
@@ -46228,6 +46229,7 @@ function base(p) {
             authorLogin: p.comment.user?.login ?? p.sender.login,
             ...(p.comment.user?.type ? { authorType: p.comment.user.type } : {}),
             ...(p.comment.html_url ? { url: p.comment.html_url } : {}),
+            ...(p.comment.in_reply_to_id ? { threadId: p.comment.in_reply_to_id } : {}),
         },
         sender: { login: p.sender.login, type: actorType(p.sender.type) },
         ...(p.installation ? { installationId: p.installation.id } : {}),
@@ -46713,7 +46715,7 @@ function apiBaseUrl(env) {
 /** createProbot, with a clear message when the private key cannot be read. */
 function newProbot(args) {
     try {
-        return createProbot(args);
+        return create_probot_createProbot(args);
     }
     catch (err) {
         if (err instanceof Error && /privateKey/.test(err.message)) {
@@ -46745,30 +46747,38 @@ async function startCompanionServer(opts) {
         overrides: { Octokit: Octokit, baseUrl: apiBaseUrl(env) },
     });
     const selfLogin = opts.companion?.selfLogin ?? appLoginResolver(probot);
-    const middleware = await create_node_middleware_createNodeMiddleware(createCompanionApp({ ...opts.companion, selfLogin }), {
-        probot,
-        webhooksPath: env.WEBHOOK_PATH,
-    });
+    await probot.load(createCompanionApp({ ...opts.companion, selfLogin }));
+    // Ack first: a delivery is answered as soon as its signature checks out, and handled after.
+    // GitHub wants an answer within 10 s and does not retry on its own; the 👀 claim (201 vs 200)
+    // keeps replicas and redeliveries from doing the work twice.
     let inFlight = 0;
     let idle;
+    let waiters = [];
+    const settle = () => {
+        inFlight--;
+        if (inFlight === 0) {
+            idle?.();
+            for (const w of waiters)
+                w();
+            waiters = [];
+        }
+    };
     const server = external_node_http_default().createServer((req, res) => {
         const path = (req.url ?? '/').split('?')[0];
         if (req.method === 'GET' && path === '/healthz') {
             res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
             return;
         }
-        inFlight++;
-        res.on('close', () => {
-            inFlight--;
-            if (inFlight === 0)
-                idle?.();
-        });
-        Promise.resolve(middleware(req, res, () => {
+        if (req.method !== 'POST' || path !== env.WEBHOOK_PATH) {
             res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}\n');
-        })).catch((err) => {
-            probot.log.error({ err }, 'claude-relay: request failed');
-            if (!res.headersSent)
-                res.writeHead(500).end();
+            return;
+        }
+        inFlight++;
+        const chunks = [];
+        req.on('data', (c) => chunks.push(c));
+        req.on('error', () => settle());
+        req.on('end', () => {
+            void acceptDelivery(probot, req, Buffer.concat(chunks).toString('utf8'), res).finally(settle);
         });
     });
     server.keepAliveTimeout = 5000;
@@ -46799,6 +46809,7 @@ async function startCompanionServer(opts) {
         webhookUrl: `${url}${env.WEBHOOK_PATH}`,
         port: address.port,
         probot,
+        settled: () => inFlight === 0 ? Promise.resolve() : new Promise((resolve) => waiters.push(resolve)),
         close: async (graceMs = 8000) => {
             const closed = new Promise((resolve) => server.close(() => resolve()));
             server.closeIdleConnections();
@@ -46812,6 +46823,45 @@ async function startCompanionServer(opts) {
             await closed;
         },
     };
+}
+function server_json(res, status, body) {
+    res.writeHead(status, { 'content-type': 'application/json' }).end(`${JSON.stringify(body)}\n`);
+}
+/** Verifies one delivery, answers it at once, then runs the app's handlers on it. */
+async function acceptDelivery(probot, req, body, res) {
+    const id = String(req.headers['x-github-delivery'] ?? '');
+    const name = String(req.headers['x-github-event'] ?? '');
+    const signature = String(req.headers['x-hub-signature-256'] ?? '');
+    if (!id || !name || !signature) {
+        server_json(res, 400, { error: 'missing x-github-delivery, x-github-event or x-hub-signature-256' });
+        return;
+    }
+    let ok = false;
+    try {
+        ok = await probot.webhooks.verify(body, signature);
+    }
+    catch {
+        ok = false;
+    }
+    if (!ok) {
+        server_json(res, 401, { error: 'signature does not match' });
+        return;
+    }
+    let payload;
+    try {
+        payload = JSON.parse(body);
+    }
+    catch {
+        server_json(res, 400, { error: 'payload is not JSON' });
+        return;
+    }
+    server_json(res, 202, { ok: true });
+    try {
+        await probot.receive({ id, name, payload });
+    }
+    catch (err) {
+        probot.log.error({ err, id, name }, 'claude-relay: delivery failed');
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/companion/run.ts

@@ -16,7 +16,7 @@ export async function postReply(octokit: ProbotOctokit, ev: CommentEvent, body: 
       owner: ev.owner,
       repo: ev.repo,
       pull_number: ev.target.number,
-      comment_id: ev.comment.id,
+      comment_id: ev.comment.threadId ?? ev.comment.id,
       body,
     });
     return;

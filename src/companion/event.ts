@@ -17,7 +17,15 @@ export interface CommentEvent {
   /** `https://github.com/owner/repo` (web), for links in replies. */
   repoHtmlUrl: string;
   target: { kind: 'pull_request' | 'issue'; number: number; title?: string };
-  comment: { id: number; body: string; authorLogin: string; authorType?: string; url?: string };
+  comment: {
+    id: number;
+    body: string;
+    authorLogin: string;
+    authorType?: string;
+    url?: string;
+    /** Review comments: the thread's top-level comment (GitHub takes replies only to that one). */
+    threadId?: number;
+  };
   sender: { login: string; type: ActorType };
   installationId?: number;
 }
@@ -38,6 +46,7 @@ const comment = z.looseObject({
   body: z.string().nullish(),
   user: account.nullish(),
   html_url: z.string().optional(),
+  in_reply_to_id: z.number().int().positive().nullish(),
 });
 
 const common = {
@@ -77,6 +86,7 @@ function base(
       authorLogin: p.comment.user?.login ?? p.sender.login,
       ...(p.comment.user?.type ? { authorType: p.comment.user.type } : {}),
       ...(p.comment.html_url ? { url: p.comment.html_url } : {}),
+      ...(p.comment.in_reply_to_id ? { threadId: p.comment.in_reply_to_id } : {}),
     },
     sender: { login: p.sender.login, type: actorType(p.sender.type) },
     ...(p.installation ? { installationId: p.installation.id } : {}),

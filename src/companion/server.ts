@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createNodeMiddleware, createProbot, ProbotOctokit, type Probot } from 'probot';
+import { createProbot, ProbotOctokit, type Probot } from 'probot';
 import { z } from 'zod';
 import { describeGitHubError } from '../github/client';
 import { appLoginResolver, createCompanionApp, type CompanionOptions } from './app';
@@ -84,6 +84,8 @@ export interface CompanionServer {
   probot: Probot;
   /** Stops accepting, lets in-flight deliveries finish (up to `graceMs`), then closes. */
   close(graceMs?: number): Promise<void>;
+  /** Resolves once every delivery accepted so far has been handled (deliveries are acked first). */
+  settled(): Promise<void>;
 }
 
 /** createProbot, with a clear message when the private key cannot be read. */
@@ -124,31 +126,38 @@ export async function startCompanionServer(opts: ServerOptions): Promise<Compani
     overrides: { Octokit: Octokit as typeof ProbotOctokit, baseUrl: apiBaseUrl(env) },
   });
   const selfLogin = opts.companion?.selfLogin ?? appLoginResolver(probot);
-  const middleware = await createNodeMiddleware(createCompanionApp({ ...opts.companion, selfLogin }), {
-    probot,
-    webhooksPath: env.WEBHOOK_PATH,
-  });
+  await probot.load(createCompanionApp({ ...opts.companion, selfLogin }));
 
+  // Ack first: a delivery is answered as soon as its signature checks out, and handled after.
+  // GitHub wants an answer within 10 s and does not retry on its own; the 👀 claim (201 vs 200)
+  // keeps replicas and redeliveries from doing the work twice.
   let inFlight = 0;
   let idle: (() => void) | undefined;
+  let waiters: (() => void)[] = [];
+  const settle = () => {
+    inFlight--;
+    if (inFlight === 0) {
+      idle?.();
+      for (const w of waiters) w();
+      waiters = [];
+    }
+  };
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       return;
     }
+    if (req.method !== 'POST' || path !== env.WEBHOOK_PATH) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}\n');
+      return;
+    }
     inFlight++;
-    res.on('close', () => {
-      inFlight--;
-      if (inFlight === 0) idle?.();
-    });
-    Promise.resolve(
-      middleware(req, res, () => {
-        res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}\n');
-      }),
-    ).catch((err: unknown) => {
-      probot.log.error({ err }, 'claude-relay: request failed');
-      if (!res.headersSent) res.writeHead(500).end();
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('error', () => settle());
+    req.on('end', () => {
+      void acceptDelivery(probot, req, Buffer.concat(chunks).toString('utf8'), res).finally(settle);
     });
   });
   server.keepAliveTimeout = 5000;
@@ -188,6 +197,8 @@ export async function startCompanionServer(opts: ServerOptions): Promise<Compani
     webhookUrl: `${url}${env.WEBHOOK_PATH}`,
     port: address.port,
     probot,
+    settled: () =>
+      inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve)),
     close: async (graceMs = 8000) => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
@@ -201,4 +212,47 @@ export async function startCompanionServer(opts: ServerOptions): Promise<Compani
       await closed;
     },
   };
+}
+
+function json(res: http.ServerResponse, status: number, body: object): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(`${JSON.stringify(body)}\n`);
+}
+
+/** Verifies one delivery, answers it at once, then runs the app's handlers on it. */
+async function acceptDelivery(
+  probot: Probot,
+  req: http.IncomingMessage,
+  body: string,
+  res: http.ServerResponse,
+): Promise<void> {
+  const id = String(req.headers['x-github-delivery'] ?? '');
+  const name = String(req.headers['x-github-event'] ?? '');
+  const signature = String(req.headers['x-hub-signature-256'] ?? '');
+  if (!id || !name || !signature) {
+    json(res, 400, { error: 'missing x-github-delivery, x-github-event or x-hub-signature-256' });
+    return;
+  }
+  let ok = false;
+  try {
+    ok = await probot.webhooks.verify(body, signature);
+  } catch {
+    ok = false;
+  }
+  if (!ok) {
+    json(res, 401, { error: 'signature does not match' });
+    return;
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(body);
+  } catch {
+    json(res, 400, { error: 'payload is not JSON' });
+    return;
+  }
+  json(res, 202, { ok: true });
+  try {
+    await probot.receive({ id, name, payload } as Parameters<Probot['receive']>[0]);
+  } catch (err) {
+    probot.log.error({ err, id, name }, 'claude-relay: delivery failed');
+  }
 }

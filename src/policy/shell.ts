@@ -191,11 +191,8 @@ function calibrate(syntax: MvSyntax, parser: MvParser): Pick<Loaded, 'redirectOp
   return { redirectOps, binaryOps };
 }
 
-/**
- * Load mvdan-sh once (~70 ms). Called by the first parse; calling it earlier only moves that cost.
- * If the package cannot be loaded, every Bash command is refused (see parseShell).
- */
-export function loadShellParser(): Promise<Loaded> {
+/** Load mvdan-sh once (~70 ms), on the first parse. */
+function load(): Promise<Loaded> {
   loading ??= (async () => {
     const syntax = await importMvdan();
     return withGoRuntime(() => {
@@ -205,6 +202,18 @@ export function loadShellParser(): Promise<Loaded> {
     });
   })();
   return loading;
+}
+
+/**
+ * Load the parser ahead of the first Bash command (optional: only moves the cost). Never rejects:
+ * if the package cannot be loaded, every Bash command is refused (see parseShell).
+ */
+export async function loadShellParser(): Promise<void> {
+  try {
+    await load();
+  } catch {
+    // reported by parseShell
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -611,7 +620,7 @@ export async function parseShell(src: string): Promise<ShParsed> {
   if (src.includes('\r')) refuse('carriage returns are not allowed; use plain newlines', 'bash:syntax');
   let L: Loaded;
   try {
-    L = await loadShellParser();
+    L = await load();
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     return refuse(`the shell parser could not be loaded (${msg.slice(0, 120)})`, 'bash:syntax');

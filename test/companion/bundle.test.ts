@@ -63,7 +63,10 @@ it('starts from the environment and answers a signed webhook', async () => {
 
     const { id, payload } = prComment(gh, '/claude review');
     const res = await deliver(webhookUrl, 'issue_comment', payload);
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(202);
+    // Acknowledged first, handled right after.
+    for (let i = 0; i < 100 && gh.state.dispatches.length === 0; i++)
+      await new Promise((r) => setTimeout(r, 50));
     expect(gh.state.reactionsOf(`issue_comment:${id}`)).toHaveLength(1);
     expect(gh.state.dispatches.map((d) => d.inputs.comment_id)).toEqual([String(id)]);
 

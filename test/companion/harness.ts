@@ -75,8 +75,13 @@ export async function startCompanion(
     writeSpacingMs: opts.writeSpacingMs ?? 0,
     companion: { dedupe, onOutcome: (o) => outcomes.push(o) },
   });
-  return Object.assign(server, { outcomes, dedupe });
+  const companion = Object.assign(server, { outcomes, dedupe });
+  running.set(server.webhookUrl, companion);
+  return companion;
 }
+
+/** Companions started by this harness, by webhook URL: deliver() waits for them to finish. */
+const running = new Map<string, CompanionServer>();
 
 export interface DeliveryOptions {
   id?: string;
@@ -113,7 +118,10 @@ export async function deliver(
     headers['x-hub-signature-256'] = opts.signature ?? (await sign(opts.secret ?? SECRET, body));
   }
   const res = await fetch(url, { method: 'POST', headers, body });
-  return { status: res.status, text: await res.text(), id };
+  const text = await res.text();
+  // Deliveries are acknowledged before they are handled; wait for the handling to finish.
+  await running.get(url)?.settled();
+  return { status: res.status, text, id };
 }
 
 const who = (login: string): Patch => {
@@ -159,6 +167,7 @@ export function reviewCommentOnPr(
   gh: FakeGitHub,
   body: string,
   user = 'alice',
+  inReplyTo?: number,
 ): { id: number; payload: Payload } {
   const id = gh.state.nextId();
   const now = gh.state.now();
@@ -176,11 +185,12 @@ export function reviewCommentOnPr(
     body,
     user,
     commit_id: HEAD_SHA,
+    ...(inReplyTo ? { in_reply_to_id: inReplyTo } : {}),
     created_at: now,
     updated_at: now,
   });
   const payload = reviewComment(body, {
-    comment: { id, user: who(user), path: 'src/widget.ts' },
+    comment: { id, user: who(user), path: 'src/widget.ts', in_reply_to_id: inReplyTo },
     pull_request: { number: PR, title: 'Add the widget', head: { sha: HEAD_SHA } },
     sender: who(user),
     installation: { id: gh.state.installation.id },

@@ -48,7 +48,7 @@ describe('a follow-up command', () => {
     const { id, payload } = prComment(gh, 'Thanks!\n\n/claude review focus on error handling');
     const res = await deliver(companion.webhookUrl, 'issue_comment', payload);
 
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(202);
     expect(eyesOn(id)).toEqual([expect.objectContaining({ user: APP_BOT, content: 'eyes' })]);
     expect(gh.state.dispatches).toHaveLength(1);
     expect(gh.state.dispatches[0]).toMatchObject({
@@ -95,7 +95,7 @@ describe('a follow-up command', () => {
     const { payload } = prComment(gh, '/claude review');
     const first = await deliver(companion.webhookUrl, 'issue_comment', payload);
     const again = await deliver(companion.webhookUrl, 'issue_comment', payload, { id: first.id });
-    expect(again.status).toBe(200);
+    expect(again.status).toBe(202);
     expect(gh.state.dispatches).toHaveLength(1);
     expect(kinds(companion)).toEqual(['dispatched', 'duplicate_delivery']);
   });
@@ -153,6 +153,12 @@ describe('a follow-up command', () => {
     const thread = [...gh.state.reviewComments.values()].filter((c) => c.in_reply_to_id === help.id);
     expect(thread).toEqual([expect.objectContaining({ user: APP_BOT })]);
     expect(thread[0]?.body).toContain('| command | what it does |');
+
+    // Asked in a reply: GitHub takes replies only to the thread's first comment.
+    const nested = reviewCommentOnPr(gh, '/claude help', 'alice', help.id);
+    await deliver(companion.webhookUrl, 'pull_request_review_comment', nested.payload);
+    const replies = [...gh.state.reviewComments.values()].filter((c) => c.user === APP_BOT);
+    expect(replies.map((c) => c.in_reply_to_id)).toEqual([help.id, help.id]);
   });
 
   it('uses trigger_phrase and workflow from .github/claude-relay.yml', async () => {
@@ -198,7 +204,7 @@ describe('webhook signatures', () => {
     const tampered = JSON.stringify({ ...payload, sender: { login: 'mallory', type: 'User' } });
     const calls = callsFrom();
     const res = await deliver(companion.webhookUrl, 'issue_comment', payload, { signature, body: tampered });
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(401);
     expect(calls()).toEqual([]);
   });
 
@@ -268,7 +274,7 @@ describe('the gate', () => {
     });
     const calls = callsFrom();
     const res = await deliver(companion.webhookUrl, 'issue_comment', payload);
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(202);
     expect(companion.outcomes).toEqual([]);
     expect(calls()).toEqual([]);
   });
@@ -436,14 +442,15 @@ describe('one run per PR', () => {
 });
 
 describe('failures', () => {
-  it('answers 500 and forgets the delivery when GitHub fails before the claim, so a redelivery works', async () => {
+  it('forgets a delivery that failed before the claim, so a redelivery works', async () => {
     gh.failNext('GET', /\/contents\//, 1, { status: 403, body: { message: 'Forbidden' } });
     const { payload } = prComment(gh, '/claude review');
     const first = await deliver(companion.webhookUrl, 'issue_comment', payload);
-    expect(first.status).toBe(500);
+    // Acknowledged at once (ack first), handled after: the failure is logged, not answered.
+    expect(first.status).toBe(202);
     expect(gh.state.dispatches).toEqual([]);
     const again = await deliver(companion.webhookUrl, 'issue_comment', payload, { id: first.id });
-    expect(again.status).toBe(200);
+    expect(again.status).toBe(202);
     expect(gh.state.dispatches).toHaveLength(1);
   });
 

@@ -80,6 +80,70 @@ describe('judgeBash: attacks are denied', () => {
     ['npm test (', 'bash:syntax'],
     ['npm test "unterminated', 'bash:syntax'],
     ['', 'bash:syntax'],
+    // Where mvdan/sh and bash disagree: bash ends a comment at the newline even after a
+    // backslash (the parser would see one command, `npm test curl x`); bash keeps a carriage
+    // return in the word (the parser reads it as a blank).
+    ['npm test # x \\\ncurl x', 'bash:syntax', /comment/],
+    ['npm test #\\\ncurl x', 'bash:syntax', /comment/],
+    ['# \\\ncurl x', 'bash:syntax', /comment/],
+    ['(npm test) # \\\n> out.txt', 'bash:syntax', /comment/],
+    ['if npm test # \\\nthen curl x; fi', 'bash:syntax'],
+    ['npm test <<EOF # \\\nEOF\ncurl x\nEOF', 'bash:syntax'],
+    ['npm\rtest', 'bash:syntax', /carriage return/],
+    ['npm test\r\ncurl x', 'bash:syntax', /carriage return/],
+    ['npm test\0', 'bash:syntax', /NUL/],
+    ['# only a comment', 'bash:syntax', /empty/],
+    // Loop variables are shell variables: PATH, HOME, GIT_DIR, proxies… change what commands do.
+    ['for PATH in .; do npm test; done', 'bash:assignment', /`PATH`/],
+    ['for HOME in .; do npm test; done', 'bash:assignment', /`HOME`/],
+    ['for GIT_DIR in x; do npm test; done', 'bash:assignment'],
+    ['for https_proxy in x; do npm test; done', 'bash:assignment'],
+    ['select i in a; do npm test; done', 'bash:unsupported', /select/],
+    ['for ((i=0; i<2; i++)); do npm test; done', 'bash:expansion', /arithmetic/],
+    // Background jobs anywhere, not only at the top level.
+    ['(npm test &)', 'bash:background'],
+    ['{ npm test & }', 'bash:background'],
+    ['npm test | npm test &', 'bash:background'],
+    ['if npm test; then npm test; fi &', 'bash:background'],
+    ['npm test && (npm test; curl x)', 'bash:not-allowed', /`curl x`/],
+    ['npm test -- é && curl ü', 'bash:not-allowed', /`curl ü`/],
+    // Expansions the parser reports as nodes, and those it leaves as literal text.
+    ['npm test "$(curl x)"', 'bash:substitution'],
+    ['npm test "`id`"', 'bash:substitution'],
+    ['npm test $[1+1]', 'bash:expansion', /arithmetic/],
+    ['npm test $"x"', 'bash:expansion'],
+    ['npm test @(a|b)', 'bash:expansion', /extended glob/],
+    ['npm test -- !(x)', 'bash:expansion', /extended glob/],
+    ['npm test ${#HOME}', 'bash:expansion'],
+    ['npm test $1', 'bash:expansion'],
+    ['npm test "$@"', 'bash:expansion'],
+    ['npm test -- ~root', 'bash:expansion', /~/],
+    ['npm test -- --prefix=~/x', 'bash:expansion', /~/],
+    ['npm test -- a:~/x', 'bash:expansion', /~/],
+    ['npm test {1..3}', 'bash:expansion', /brace/],
+    ['npm test --x={a,b}', 'bash:expansion', /brace/],
+    ['npm test <<<$HOME', 'bash:expansion'],
+    ['npm test <<EOF\n`id`\nEOF', 'bash:heredoc'],
+    ['npm test <<EOF\n$(id)\nEOF', 'bash:heredoc'],
+    ['npm test > $HOME/x', 'bash:expansion'],
+    ['npm test > out*.txt', 'bash:redirect', /wildcards/],
+    ['npm test {fd}>out.txt', 'bash:redirect', /named file descriptors/],
+    ['npm test >& /etc/passwd', 'bash:redirect', /outside the workspace/],
+    ['npm test &> ../x', 'bash:redirect', /outside the workspace/],
+    // Other command forms.
+    ['export A=1', 'bash:wrapper', /`export`/],
+    ['declare -x A=1', 'bash:wrapper', /`declare`/],
+    ['local a', 'bash:wrapper'],
+    ['readonly a', 'bash:wrapper'],
+    ['let x=1', 'bash:expansion', /let/],
+    ['function f { npm test; }', 'bash:unsupported', /function/],
+    ['A=1', 'bash:assignment'],
+    ['a[1]=2', 'bash:assignment'],
+    ['a[1]=2 npm test', 'bash:syntax'],
+    ['npm test;;', 'bash:syntax'],
+    ['\\eval npm test', 'bash:wrapper', /`eval`/],
+    ['"eval" npm test', 'bash:wrapper', /`eval`/],
+    ['npm test && ( cd x )', 'bash:wrapper', /`cd`/],
   ];
   const rows = attacks.map(([command, rule, reason]): [string, string, RegExp | undefined] => [
     command,
@@ -116,6 +180,31 @@ describe('judgeBash: attacks are denied', () => {
       rule: 'bash:wrapper',
     });
   });
+
+  it('denies builtins that set shell variables even when allowed (PATH, HOME, …)', async () => {
+    for (const [command, prefix] of [
+      ['printf -v PATH %s . && npm test', 'printf'],
+      ['read PATH < README.md; npm test', 'read'],
+      ['mapfile -t x < README.md', 'mapfile'],
+      ['getopts a PATH', 'getopts'],
+    ] as const) {
+      expect(await judgeBash(command, [prefix, 'npm test'], sb.workspace)).toMatchObject({
+        allowed: false,
+        rule: 'bash:wrapper',
+      });
+    }
+  });
+
+  it('denies a for-loop variable that is in the environment', async () => {
+    process.env.relay_policy_test_var = 'x';
+    try {
+      expect(
+        await judgeBash('for relay_policy_test_var in a; do npm test; done', ALLOWED, sb.workspace),
+      ).toMatchObject({ allowed: false, rule: 'bash:assignment' });
+    } finally {
+      delete process.env.relay_policy_test_var;
+    }
+  });
 });
 
 describe('judgeBash: allowed commands', () => {
@@ -147,6 +236,25 @@ describe('judgeBash: allowed commands', () => {
     'npm test \\\n  --verbose',
     'npm test -- é ü',
     'npm test > src-link/out.txt',
+    'npm test |& npm test',
+    'npm test -- 😀 é',
+    'npm test -- a#b \\# \'#\' "#"',
+    'npm test # comment\nnpm test',
+    'if npm test # comment\nthen npm test; fi',
+    'for i in a; { npm test; }',
+    'npm test -- {} {',
+    'npm te\\st',
+    'n"pm" \'test\'',
+    'npm test >&2',
+    'npm test 2>&-',
+    'npm test <&0',
+    'npm test 3<>out.txt',
+    'npm test >| out.txt',
+    'npm test &>> out.txt',
+    'npm test 2>&1 <<EOF arg\nbody\nEOF',
+    "npm test <<-'EOF'\n\t$HOME `id`\n\tEOF",
+    'npm test -- "a\\b\\$c" $ "a$"',
+    '! npm test && ! npm test',
   ];
   it.each(allowed)('%j', async (command) => {
     expect(await judgeBash(command, ALLOWED, sb.workspace)).toEqual({ allowed: true });
@@ -189,6 +297,18 @@ describe('parseBash', () => {
     ]);
     expect(p.commands[4]?.redirects).toEqual([{ op: '>', target: 'out.txt', heredoc: false }]);
   });
+  it('keeps each command as written, with non-ASCII text', async () => {
+    const p = await parseBash('npm test -- é "ü" && curl 😀 2>&1 > x.txt');
+    expect(p.ok && p.commands.map((c) => c.source)).toEqual(['npm test -- é "ü"', 'curl 😀 2>&1 > x.txt']);
+    expect(p.ok && p.commands[1]?.redirects).toEqual([
+      { op: '>&', fd: '2', target: '1', heredoc: false },
+      { op: '>', target: 'x.txt', heredoc: false },
+    ]);
+  });
+  it('removes quotes and backslashes as bash does', async () => {
+    const p = await parseBash(`a "x\\$y\\z" 'p\\q' r\\ s\\\nt "u\\\nv"`);
+    expect(p.ok && p.commands[0]?.words).toEqual(['a', 'x$y\\z', 'p\\q', 'r st', 'uv']);
+  });
   it('keeps quoted words whole and removes the quotes', async () => {
     const p = await parseBash(`npm test -- "a b" 'c d' e\\ f`);
     expect(p.ok && p.commands[0]?.words).toEqual(['npm', 'test', '--', 'a b', 'c d', 'e f']);
@@ -197,8 +317,18 @@ describe('parseBash', () => {
     const p = await parseBash('A=1 B=2 npm test');
     expect(p.ok && p.commands[0]).toMatchObject({ assignments: ['A=1', 'B=2'], words: ['npm', 'test'] });
   });
-  it('refuses what sh-syntax cannot parse', async () => {
+  it('refuses what the parser cannot parse', async () => {
     expect(await parseBash('npm test )')).toMatchObject({ ok: false, rule: 'bash:syntax' });
     expect(await parseBash('if npm test; then')).toMatchObject({ ok: false, rule: 'bash:syntax' });
+  });
+  it("puts back the globals mvdan-sh's runtime changes when it loads", async () => {
+    const limit = Error.stackTraceLimit;
+    const hadRequire = Object.prototype.hasOwnProperty.call(globalThis, 'require');
+    await parseBash('npm test');
+    await parseBash('npm test (');
+    expect(Error.stackTraceLimit).toBe(limit);
+    expect(Number.isFinite(Error.stackTraceLimit)).toBe(true);
+    expect(Object.prototype.hasOwnProperty.call(globalThis, 'require')).toBe(hadRequire);
+    expect(hadRequire).toBe(false);
   });
 });
