@@ -662,7 +662,7 @@ async function main(): Promise<void> {
   }
 }
 
-/** The command line: `tsx bench/run.ts …` and `node bench/run.mjs …` (npm run bench). */
+/** The command line: `tsx bench/run.ts …` (npm run bench). */
 export async function cli(): Promise<void> {
   await main();
 }

@@ -555,7 +555,7 @@ export async function runLocal(o: LocalOptions): Promise<number> {
   }
 }
 
-/** The command line (scripts/local.ts, scripts/local.mjs). */
+/** The command line (scripts/local.ts). */
 export async function cli(): Promise<void> {
   try {
     const o = parseCli(process.argv.slice(2));

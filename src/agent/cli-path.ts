@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import pkg from '../../package.json';
+import pkg from '../../package.json' with { type: 'json' };
 
 const execFileAsync = promisify(execFile);
 

@@ -31,6 +31,9 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env):
   });
 }
 
+/** tsx from node_modules, as `npm run local` runs it. */
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+
 const FIXTURES = fs
   .readdirSync(FIXTURES_DIR)
   .filter((f) => f.endsWith('.json'))
@@ -67,8 +70,8 @@ it('explains what is missing for the real APIs instead of starting', async () =>
   const env = { ...process.env };
   for (const k of ['ANTHROPIC_API_KEY', 'CLAUDE_CODE_OAUTH_TOKEN', 'GITHUB_TOKEN', 'GH_TOKEN']) delete env[k];
   const res = await run(
-    process.execPath,
-    ['scripts/local.mjs', '--event', 'test/fixtures/events/pull_request.opened.json'],
+    TSX,
+    ['scripts/local.ts', '--event', 'test/fixtures/events/pull_request.opened.json'],
     env,
   );
   expect(res.code).toBe(2);
@@ -80,8 +83,8 @@ it('explains what is missing for the real APIs instead of starting', async () =>
 
 describe('every sample payload runs through dist/index.js with --fake', () => {
   it.each(FIXTURES)('%s', async (file) => {
-    const res = await run(process.execPath, [
-      'scripts/local.mjs',
+    const res = await run(TSX, [
+      'scripts/local.ts',
       '--event',
       path.join('test/fixtures/events', file),
       '--fake',

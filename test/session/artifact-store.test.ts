@@ -163,9 +163,13 @@ describe('ArtifactSessionStore', () => {
     expect(parseArtifactLocation('artifact:x:y:1')).toBeUndefined();
   });
 
-  it('creates the real @actions/artifact client', () => {
+  it('creates the real @actions/artifact client on first use', async () => {
     const client = createArtifactClient();
-    expect(client.constructor.name).toBe('DefaultArtifactClient');
     expect(typeof client.uploadArtifact).toBe('function');
+    // Outside a runner the real client loads and refuses for want of the runtime token.
+    const saved = process.env.ACTIONS_RUNTIME_TOKEN;
+    delete process.env.ACTIONS_RUNTIME_TOKEN;
+    await expect(client.getArtifact('x', {})).rejects.toThrow(/ACTIONS_RUNTIME_TOKEN|runtime token/i);
+    if (saved !== undefined) process.env.ACTIONS_RUNTIME_TOKEN = saved;
   });
 });
