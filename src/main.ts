@@ -11,7 +11,7 @@ import { auditTable } from './agent/enforce';
 import type { AgentOutcome } from './agent/outcome';
 import { prepareAgent, profileFor, type PreparedAgent } from './agent/prepare';
 import { runAgent } from './agent/query';
-import { runDirectCommand } from './commands/direct';
+import { runDirectCommand, workflowFileFromRef } from './commands/direct';
 import { getCommand } from './commands/registry';
 import { fetchContext, fetchPullRequest, type RunContext } from './context/fetch';
 import { parseEvent } from './event';
@@ -125,7 +125,13 @@ async function runRequest(
     redact,
   });
   if (!getCommand(req.command.name).runsAgent) {
-    const reply = await runDirectCommand(req, { gh, settings, publisher, selfLogins: identity.selfLogins });
+    const reply = await runDirectCommand(req, {
+      gh,
+      settings,
+      publisher,
+      selfLogins: identity.selfLogins,
+      workflow: workflowFileFromRef(process.env.GITHUB_WORKFLOW_REF),
+    });
     writeOutputs(core, outputsFrom(undefined, 'success', reply.url, reply.summary), redact);
     return;
   }

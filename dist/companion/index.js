@@ -45704,7 +45704,51 @@ function renderFinal(opts) {
     return lines.join('\n');
 }
 
-;// CONCATENATED MODULE: ./src/companion/runs.ts
+;// CONCATENATED MODULE: ./src/commands/replies.ts
+/**
+ * The text of the direct replies (`cost`, `stop`), written once for the action and the companion.
+ */
+
+const thing = (w) => (w.kind === 'pull_request' ? 'PR' : 'issue');
+function costReply(w, summary) {
+    if (summary.runs.length === 0) {
+        return `No finished claude-relay runs on this ${thing(w)} yet: the cost so far is ${formatUsd(0)}.`;
+    }
+    const runLink = (runId) => /^\d+$/.test(runId)
+        ? `[${runId}](${w.repoHtmlUrl}/actions/runs/${runId})`
+        : `\`${runId.replace(/`/g, '')}\``;
+    const rows = summary.runs.map((r) => `| ${runLink(r.runId)} | ${r.conclusion ?? '—'} | ${formatUsd(r.costUsd)} |`);
+    const runs = summary.runs.length === 1 ? '1 run' : `${summary.runs.length} runs`;
+    return [
+        `**Cost on this ${thing(w)} so far: ${formatUsd(summary.totalUsd)}** (${runs}).`,
+        '',
+        '| run | conclusion | cost |',
+        '|---|---|---:|',
+        ...rows,
+        `| **total** | | **${formatUsd(summary.totalUsd)}** |`,
+    ].join('\n');
+}
+const statusWord = (s) => (s === 'in_progress' ? 'in progress' : s);
+const runRef = (r) => (r.htmlUrl ? `[run ${r.id}](${r.htmlUrl})` : `run ${r.id}`);
+function stopReply(w, workflow, outcomes) {
+    if (outcomes.length === 0) {
+        return `Nothing to stop: no \`${workflow}\` run for this ${thing(w)} is queued or in progress.`;
+    }
+    const done = outcomes.filter((o) => o.ok);
+    const failed = outcomes.filter((o) => !o.ok);
+    const lines = [];
+    if (done.length > 0) {
+        lines.push(`🛑 Cancelled ${done.length === 1 ? '1 run' : `${done.length} runs`} of this ${thing(w)} at @${w.requester}'s request:`, ...done.map((o) => `- ${runRef(o.run)} (was ${statusWord(o.run.status)})`));
+    }
+    if (failed.length > 0) {
+        if (lines.length > 0)
+            lines.push('');
+        lines.push(`Could not cancel ${failed.length === 1 ? '1 run' : `${failed.length} runs`}:`, ...failed.map((o) => `- ${runRef(o.run)}: ${o.error ?? 'unknown error'}`));
+    }
+    return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/commands/runs.ts
 /** Every status GitHub gives a run that has not finished. */
 const ACTIVE_STATUSES = ['in_progress', 'queued', 'pending', 'waiting', 'requested'];
 function runMatches(run, target) {
@@ -45809,7 +45853,7 @@ async function postReply(octokit, ev, body) {
         body,
     });
 }
-const thing = (ev) => (ev.target.kind === 'pull_request' ? 'PR' : 'issue');
+const commands_thing = (ev) => (ev.target.kind === 'pull_request' ? 'PR' : 'issue');
 const mention = (login) => `@${login}`;
 function helpReply(phrase) {
     return helpText(phrase);
@@ -45829,52 +45873,29 @@ async function listMarkerComments(octokit, ev) {
         ...(c.user?.type ? { authorType: c.user.type } : {}),
     }));
 }
-function costReply(ev, summary) {
-    if (summary.runs.length === 0) {
-        return `No finished claude-relay runs on this ${thing(ev)} yet: the cost so far is ${formatUsd(0)}.`;
-    }
-    const runLink = (runId) => /^\d+$/.test(runId)
-        ? `[${runId}](${ev.repoHtmlUrl}/actions/runs/${runId})`
-        : `\`${runId.replace(/`/g, '')}\``;
-    const rows = summary.runs.map((r) => `| ${runLink(r.runId)} | ${r.conclusion ?? '—'} | ${formatUsd(r.costUsd)} |`);
-    const runs = summary.runs.length === 1 ? '1 run' : `${summary.runs.length} runs`;
-    return [
-        `**Cost on this ${thing(ev)} so far: ${formatUsd(summary.totalUsd)}** (${runs}).`,
-        '',
-        '| run | conclusion | cost |',
-        '|---|---|---:|',
-        ...rows,
-        `| **total** | | **${formatUsd(summary.totalUsd)}** |`,
-    ].join('\n');
+/** Where a companion reply is, for the shared reply texts. */
+const where = (ev) => ({
+    kind: ev.target.kind,
+    repoHtmlUrl: ev.repoHtmlUrl,
+    requester: ev.sender.login,
+});
+function commands_costReply(ev, summary) {
+    return costReply(where(ev), summary);
 }
 async function answerCost(octokit, ev, selfLogins) {
     const summary = sumCosts(await listMarkerComments(octokit, ev), selfLogins);
-    return { body: costReply(ev, summary), summary };
+    return { body: commands_costReply(ev, summary), summary };
 }
-const statusWord = (s) => (s === 'in_progress' ? 'in progress' : s);
-const runRef = (r) => (r.htmlUrl ? `[run ${r.id}](${r.htmlUrl})` : `run ${r.id}`);
-function stopReply(ev, workflow, outcomes) {
-    if (outcomes.length === 0) {
-        return `Nothing to stop: no \`${workflow}\` run for this ${thing(ev)} is queued or in progress.`;
-    }
-    const done = outcomes.filter((o) => o.ok);
-    const failed = outcomes.filter((o) => !o.ok);
-    const lines = [];
-    if (done.length > 0) {
-        lines.push(`🛑 Cancelled ${done.length === 1 ? '1 run' : `${done.length} runs`} of this ${thing(ev)} at ${mention(ev.sender.login)}'s request:`, ...done.map((o) => `- ${runRef(o.run)} (was ${statusWord(o.run.status)})`));
-    }
-    if (failed.length > 0) {
-        if (lines.length > 0)
-            lines.push('');
-        lines.push(`Could not cancel ${failed.length === 1 ? '1 run' : `${failed.length} runs`}:`, ...failed.map((o) => `- ${runRef(o.run)}: ${o.error ?? 'unknown error'}`));
-    }
-    return lines.join('\n');
+function commands_stopReply(ev, workflow, outcomes) {
+    return stopReply(where(ev), workflow, outcomes);
 }
 async function answerStop(octokit, ev, workflow) {
-    const where = { owner: ev.owner, repo: ev.repo };
-    const runs = await activeRunsFor(octokit, { ...where, workflow }, ev.target);
-    const outcomes = await cancelRuns(octokit, where, runs);
-    return { body: stopReply(ev, workflow, outcomes), outcomes };
+    const repoOf = { owner: ev.owner, repo: ev.repo };
+    // Probot's Octokit has the same REST surface as the action's client.
+    const gh = octokit;
+    const runs = await activeRunsFor(gh, { ...repoOf, workflow }, ev.target);
+    const outcomes = await cancelRuns(gh, repoOf, runs);
+    return { body: commands_stopReply(ev, workflow, outcomes), outcomes };
 }
 function notQueuedReply(phrase, running, waiting) {
     return [

@@ -37,7 +37,7 @@ import { ConfigCache, DEFAULT_PHRASE, loadRepoConfig, type RepoConfig } from './
 import { claimWithReaction, Dedupe } from './dedupe';
 import { dispatchInputs, dispatchWorkflow, queueDecision } from './dispatch';
 import { commentEvent, commentKey, toRelayRequest, type CommentEvent } from './event';
-import { activeRunsFor } from './runs';
+import { activeRunsFor } from '../commands/runs';
 
 export const EVENTS = ['issue_comment.created', 'pull_request_review_comment.created'] as const;
 
@@ -175,7 +175,7 @@ async function act(
   const where = { owner: ev.owner, repo: ev.repo, workflow: config.workflow };
   const [headSha, active] = await Promise.all([
     headShaOf(c.octokit, ev),
-    activeRunsFor(c.octokit, where, ev.target),
+    activeRunsFor(c.octokit as unknown as GitHub, where, ev.target),
   ]);
   const queue = queueDecision(active);
   if (!queue.dispatch) {

@@ -7,7 +7,15 @@ import { helpText } from '../commands/registry';
 import { formatUsd } from '../report/comment';
 import { sumCosts, type CostSummary, type MarkerComment } from '../session/locate';
 import type { CommentEvent } from './event';
-import { activeRunsFor, cancelRuns, type CancelOutcome, type RunSummary } from './runs';
+import {
+  costReply as sharedCostReply,
+  runRef,
+  statusWord,
+  stopReply as sharedStopReply,
+  type ReplyWhere,
+} from '../commands/replies';
+import { activeRunsFor, cancelRuns, type CancelOutcome, type RunSummary } from '../commands/runs';
+import type { GitHub } from '../github/client';
 
 /** Where the reply goes: the PR/issue conversation, or the review comment's thread. */
 export async function postReply(octokit: ProbotOctokit, ev: CommentEvent, body: string): Promise<void> {
@@ -52,26 +60,15 @@ export async function listMarkerComments(octokit: ProbotOctokit, ev: CommentEven
   }));
 }
 
+/** Where a companion reply is, for the shared reply texts. */
+const where = (ev: CommentEvent): ReplyWhere => ({
+  kind: ev.target.kind,
+  repoHtmlUrl: ev.repoHtmlUrl,
+  requester: ev.sender.login,
+});
+
 export function costReply(ev: CommentEvent, summary: CostSummary): string {
-  if (summary.runs.length === 0) {
-    return `No finished claude-relay runs on this ${thing(ev)} yet: the cost so far is ${formatUsd(0)}.`;
-  }
-  const runLink = (runId: string) =>
-    /^\d+$/.test(runId)
-      ? `[${runId}](${ev.repoHtmlUrl}/actions/runs/${runId})`
-      : `\`${runId.replace(/`/g, '')}\``;
-  const rows = summary.runs.map(
-    (r) => `| ${runLink(r.runId)} | ${r.conclusion ?? '—'} | ${formatUsd(r.costUsd)} |`,
-  );
-  const runs = summary.runs.length === 1 ? '1 run' : `${summary.runs.length} runs`;
-  return [
-    `**Cost on this ${thing(ev)} so far: ${formatUsd(summary.totalUsd)}** (${runs}).`,
-    '',
-    '| run | conclusion | cost |',
-    '|---|---|---:|',
-    ...rows,
-    `| **total** | | **${formatUsd(summary.totalUsd)}** |`,
-  ].join('\n');
+  return sharedCostReply(where(ev), summary);
 }
 
 export async function answerCost(
@@ -83,30 +80,8 @@ export async function answerCost(
   return { body: costReply(ev, summary), summary };
 }
 
-const statusWord = (s: string) => (s === 'in_progress' ? 'in progress' : s);
-const runRef = (r: RunSummary) => (r.htmlUrl ? `[run ${r.id}](${r.htmlUrl})` : `run ${r.id}`);
-
 export function stopReply(ev: CommentEvent, workflow: string, outcomes: CancelOutcome[]): string {
-  if (outcomes.length === 0) {
-    return `Nothing to stop: no \`${workflow}\` run for this ${thing(ev)} is queued or in progress.`;
-  }
-  const done = outcomes.filter((o) => o.ok);
-  const failed = outcomes.filter((o) => !o.ok);
-  const lines: string[] = [];
-  if (done.length > 0) {
-    lines.push(
-      `🛑 Cancelled ${done.length === 1 ? '1 run' : `${done.length} runs`} of this ${thing(ev)} at ${mention(ev.sender.login)}'s request:`,
-      ...done.map((o) => `- ${runRef(o.run)} (was ${statusWord(o.run.status)})`),
-    );
-  }
-  if (failed.length > 0) {
-    if (lines.length > 0) lines.push('');
-    lines.push(
-      `Could not cancel ${failed.length === 1 ? '1 run' : `${failed.length} runs`}:`,
-      ...failed.map((o) => `- ${runRef(o.run)}: ${o.error ?? 'unknown error'}`),
-    );
-  }
-  return lines.join('\n');
+  return sharedStopReply(where(ev), workflow, outcomes);
 }
 
 export async function answerStop(
@@ -114,9 +89,11 @@ export async function answerStop(
   ev: CommentEvent,
   workflow: string,
 ): Promise<{ body: string; outcomes: CancelOutcome[] }> {
-  const where = { owner: ev.owner, repo: ev.repo };
-  const runs = await activeRunsFor(octokit, { ...where, workflow }, ev.target);
-  const outcomes = await cancelRuns(octokit, where, runs);
+  const repoOf = { owner: ev.owner, repo: ev.repo };
+  // Probot's Octokit has the same REST surface as the action's client.
+  const gh = octokit as unknown as GitHub;
+  const runs = await activeRunsFor(gh, { ...repoOf, workflow }, ev.target);
+  const outcomes = await cancelRuns(gh, repoOf, runs);
   return { body: stopReply(ev, workflow, outcomes), outcomes };
 }
 

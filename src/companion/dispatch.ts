@@ -13,7 +13,7 @@ import type { ProbotOctokit } from 'probot';
 import { getCommand } from '../commands/registry';
 import type { ParsedCommand } from '../request/types';
 import type { CommentEvent } from './event';
-import type { RunSummary } from './runs';
+import type { RunSummary } from '../commands/runs';
 
 export interface DispatchInputs {
   command: string;

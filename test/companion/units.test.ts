@@ -9,7 +9,7 @@ import {
 } from '../../src/companion/dispatch';
 import { commentEvent, commentKey, toRelayRequest, type CommentEvent } from '../../src/companion/event';
 import { companionThrottle, isAckPath, priorityGroup, spacingGroup } from '../../src/companion/limits';
-import { runMatches, type RunSummary } from '../../src/companion/runs';
+import { runMatches, type RunSummary } from '../../src/commands/runs';
 import { apiBaseUrl, readCompanionEnv, startCompanionServer } from '../../src/companion/server';
 import { findTrigger, parseCommandText } from '../../src/commands/parse';
 import { issueComment, reviewComment } from '../support/payloads';

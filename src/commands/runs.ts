@@ -1,5 +1,5 @@
 /**
- * The relay's workflow runs for one PR/issue: which are queued or in progress, and cancelling them.
+ * The relay's workflow runs for one PR/issue (shared by the action and the companion): which are queued or in progress, and cancelling them.
  *
  * A run belongs to PR/issue #N when (first match wins):
  *  1. its `inputs` carry `pr_number` / `issue_number` N (the companion's dispatches; returned by
@@ -10,7 +10,7 @@
  *
  *       run-name: claude #${{ inputs.pr_number || inputs.issue_number || github.event.pull_request.number || github.event.issue.number }}
  */
-import type { ProbotOctokit } from 'probot';
+import type { GitHub } from '../github/client';
 
 /** Every status GitHub gives a run that has not finished. */
 export const ACTIVE_STATUSES = ['in_progress', 'queued', 'pending', 'waiting', 'requested'] as const;
@@ -57,7 +57,7 @@ export function runMatches(run: ApiRun, target: { kind: 'pull_request' | 'issue'
  * list: the dispatch that follows explains it.
  */
 export async function activeRunsFor(
-  octokit: ProbotOctokit,
+  octokit: GitHub,
   where: { owner: string; repo: string; workflow: string },
   target: { kind: 'pull_request' | 'issue'; number: number },
 ): Promise<RunSummary[]> {
@@ -102,7 +102,7 @@ export interface CancelOutcome {
 }
 
 export async function cancelRuns(
-  octokit: ProbotOctokit,
+  octokit: GitHub,
   where: { owner: string; repo: string },
   runs: RunSummary[],
 ): Promise<CancelOutcome[]> {
