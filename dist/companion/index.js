@@ -45853,8 +45853,6 @@ async function postReply(octokit, ev, body) {
         body,
     });
 }
-const commands_thing = (ev) => (ev.target.kind === 'pull_request' ? 'PR' : 'issue');
-const mention = (login) => `@${login}`;
 function helpReply(phrase) {
     return helpText(phrase);
 }

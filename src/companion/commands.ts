@@ -4,7 +4,6 @@
  */
 import type { ProbotOctokit } from 'probot';
 import { helpText } from '../commands/registry';
-import { formatUsd } from '../report/comment';
 import { sumCosts, type CostSummary, type MarkerComment } from '../session/locate';
 import type { CommentEvent } from './event';
 import {
@@ -36,9 +35,6 @@ export async function postReply(octokit: ProbotOctokit, ev: CommentEvent, body: 
     body,
   });
 }
-
-const thing = (ev: CommentEvent) => (ev.target.kind === 'pull_request' ? 'PR' : 'issue');
-const mention = (login: string) => `@${login}`;
 
 export function helpReply(phrase: string): string {
   return helpText(phrase);
