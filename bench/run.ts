@@ -398,10 +398,22 @@ async function startTarget(mode: Mode, prs: number, key: string) {
       const measured = deliveries.filter((d) => d.commentId !== warm.commentId);
       const r = await fire(server.ready, measured, concurrency);
       const wanted = new Set(measured.map((d) => d.commentId));
-      const perComment = new Map<number, number>();
-      for (const d of gh.state.dispatches) {
-        const id = Number(d.inputs.comment_id);
-        if (wanted.has(id)) perComment.set(id, (perComment.get(id) ?? 0) + 1);
+      const dispatchesByComment = () => {
+        const perComment = new Map<number, number>();
+        for (const d of gh.state.dispatches) {
+          const id = Number(d.inputs.comment_id);
+          if (wanted.has(id)) perComment.set(id, (perComment.get(id) ?? 0) + 1);
+        }
+        return perComment;
+      };
+      // The companion acknowledges first and works after: wait until its dispatches settle
+      // (no change for 1 s, at most 60 s) before counting lost and duplicate ones.
+      let perComment = dispatchesByComment();
+      for (let still = 0, waited = 0; mode !== 'noop' && still < 10 && waited < 600; waited++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const next = dispatchesByComment();
+        still = next.size === perComment.size ? still + 1 : 0;
+        perComment = next;
       }
       const dispatched = [...perComment.values()].reduce((a, b) => a + b, 0);
       return {
