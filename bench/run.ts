@@ -407,9 +407,13 @@ async function startTarget(mode: Mode, prs: number, key: string) {
         return perComment;
       };
       // The companion acknowledges first and works after: wait until its dispatches settle
-      // (no change for 1 s, at most 60 s) before counting lost and duplicate ones.
+      // (all dispatched, or no change for 15 s; at most 180 s) before counting lost and duplicate ones.
       let perComment = dispatchesByComment();
-      for (let still = 0, waited = 0; mode !== 'noop' && still < 10 && waited < 600; waited++) {
+      for (
+        let still = 0, waited = 0;
+        mode !== 'noop' && still < 150 && waited < 1800 && perComment.size < wanted.size;
+        waited++
+      ) {
         await new Promise((resolve) => setTimeout(resolve, 100));
         const next = dispatchesByComment();
         still = next.size === perComment.size ? still + 1 : 0;
