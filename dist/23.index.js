@@ -3000,6 +3000,24 @@ function toPullRequestContext(data, owner, repo, files) {
         files,
     };
 }
+/** A PR's changed files, paged past 100 (GitHub lists at most 3,000). */
+async function listChangedFiles(gh, owner, repo, number) {
+    const files = await gh.paginate(gh.rest.pulls.listFiles, {
+        owner,
+        repo,
+        pull_number: number,
+        per_page: 100,
+    });
+    return files.map((f) => ({
+        filename: f.filename,
+        status: f.status,
+        additions: f.additions,
+        deletions: f.deletions,
+        changes: f.changes,
+        patch: f.patch,
+        previous_filename: f.previous_filename,
+    }));
+}
 async function fetchContext(gh, req) {
     const { owner, repo } = req;
     const number = req.target.number;
@@ -3007,9 +3025,7 @@ async function fetchContext(gh, req) {
     const [issueData, prData, files, comments, reviewComments, reviews] = await Promise.all([
         gh.rest.issues.get({ owner, repo, issue_number: number }).then((r) => r.data),
         isPr ? fetchPullRequest(gh, owner, repo, number) : Promise.resolve(undefined),
-        isPr
-            ? gh.paginate(gh.rest.pulls.listFiles, { owner, repo, pull_number: number, per_page: 100 })
-            : Promise.resolve([]),
+        isPr ? listChangedFiles(gh, owner, repo, number) : Promise.resolve([]),
         gh.paginate(gh.rest.issues.listComments, { owner, repo, issue_number: number, per_page: 100 }),
         isPr
             ? gh.paginate(gh.rest.pulls.listReviewComments, { owner, repo, pull_number: number, per_page: 100 })
@@ -3026,18 +3042,9 @@ async function fetchContext(gh, req) {
         labels: issueData.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? ''))).filter(Boolean),
         state: issueData.state,
     };
-    const changed = files.map((f) => ({
-        filename: f.filename,
-        status: f.status,
-        additions: f.additions,
-        deletions: f.deletions,
-        changes: f.changes,
-        patch: f.patch,
-        previous_filename: f.previous_filename,
-    }));
     return {
         issue,
-        pr: prData ? toPullRequestContext(prData, owner, repo, changed) : undefined,
+        pr: prData ? toPullRequestContext(prData, owner, repo, files) : undefined,
         comments: comments.map((c) => ({
             id: c.id,
             author: c.user?.login ?? 'ghost',
@@ -3535,6 +3542,11 @@ function ciTools(ctx) {
 }
 
 ;// CONCATENATED MODULE: ./src/tools/context.ts
+/**
+ * What every relay tool shares: the fixed target (repository, PR or issue, head commit) decided when
+ * the server is built, the changed files (fetched once), and the options the action passes.
+ */
+
 
 class ToolContext {
     opts;
@@ -3579,17 +3591,7 @@ class ToolContext {
         this.requirePull('This tool');
         if (!this.filesPromise) {
             const { gh, owner, repo, number } = this;
-            this.filesPromise = gh
-                .paginate(gh.rest.pulls.listFiles, { owner, repo, pull_number: number, per_page: 100 })
-                .then((files) => files.map((f) => ({
-                filename: f.filename,
-                status: f.status,
-                additions: f.additions,
-                deletions: f.deletions,
-                changes: f.changes,
-                patch: f.patch,
-                previous_filename: f.previous_filename,
-            })));
+            this.filesPromise = listChangedFiles(gh, owner, repo, number);
             // A failed fetch is retried on the next call.
             this.filesPromise.catch(() => (this.filesPromise = undefined));
         }

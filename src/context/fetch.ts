@@ -103,6 +103,30 @@ export function toPullRequestContext(
   };
 }
 
+/** A PR's changed files, paged past 100 (GitHub lists at most 3,000). */
+export async function listChangedFiles(
+  gh: GitHub,
+  owner: string,
+  repo: string,
+  number: number,
+): Promise<ChangedFile[]> {
+  const files = await gh.paginate(gh.rest.pulls.listFiles, {
+    owner,
+    repo,
+    pull_number: number,
+    per_page: 100,
+  });
+  return files.map((f) => ({
+    filename: f.filename,
+    status: f.status,
+    additions: f.additions,
+    deletions: f.deletions,
+    changes: f.changes,
+    patch: f.patch,
+    previous_filename: f.previous_filename,
+  }));
+}
+
 export async function fetchContext(gh: GitHub, req: RelayRequest): Promise<RunContext> {
   const { owner, repo } = req;
   const number = req.target.number;
@@ -110,9 +134,7 @@ export async function fetchContext(gh: GitHub, req: RelayRequest): Promise<RunCo
   const [issueData, prData, files, comments, reviewComments, reviews] = await Promise.all([
     gh.rest.issues.get({ owner, repo, issue_number: number }).then((r) => r.data),
     isPr ? fetchPullRequest(gh, owner, repo, number) : Promise.resolve(undefined),
-    isPr
-      ? gh.paginate(gh.rest.pulls.listFiles, { owner, repo, pull_number: number, per_page: 100 })
-      : Promise.resolve([]),
+    isPr ? listChangedFiles(gh, owner, repo, number) : Promise.resolve([]),
     gh.paginate(gh.rest.issues.listComments, { owner, repo, issue_number: number, per_page: 100 }),
     isPr
       ? gh.paginate(gh.rest.pulls.listReviewComments, { owner, repo, pull_number: number, per_page: 100 })
@@ -129,18 +151,9 @@ export async function fetchContext(gh: GitHub, req: RelayRequest): Promise<RunCo
     labels: issueData.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? ''))).filter(Boolean),
     state: issueData.state,
   };
-  const changed: ChangedFile[] = files.map((f) => ({
-    filename: f.filename,
-    status: f.status,
-    additions: f.additions,
-    deletions: f.deletions,
-    changes: f.changes,
-    patch: f.patch,
-    previous_filename: f.previous_filename,
-  }));
   return {
     issue,
-    pr: prData ? toPullRequestContext(prData, owner, repo, changed) : undefined,
+    pr: prData ? toPullRequestContext(prData, owner, repo, files) : undefined,
     comments: comments.map((c) => ({
       id: c.id,
       author: c.user?.login ?? 'ghost',

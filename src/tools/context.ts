@@ -2,7 +2,7 @@
  * What every relay tool shares: the fixed target (repository, PR or issue, head commit) decided when
  * the server is built, the changed files (fetched once), and the options the action passes.
  */
-import type { ChangedFile } from '../context/fetch';
+import { listChangedFiles, type ChangedFile } from '../context/fetch';
 import type { GitHub } from '../github/client';
 import type { RelayRequest } from '../request/types';
 import { ToolError } from './result';
@@ -103,19 +103,7 @@ export class ToolContext {
     this.requirePull('This tool');
     if (!this.filesPromise) {
       const { gh, owner, repo, number } = this;
-      this.filesPromise = gh
-        .paginate(gh.rest.pulls.listFiles, { owner, repo, pull_number: number, per_page: 100 })
-        .then((files) =>
-          files.map((f) => ({
-            filename: f.filename,
-            status: f.status,
-            additions: f.additions,
-            deletions: f.deletions,
-            changes: f.changes,
-            patch: f.patch,
-            previous_filename: f.previous_filename,
-          })),
-        );
+      this.filesPromise = listChangedFiles(gh, owner, repo, number);
       // A failed fetch is retried on the next call.
       this.filesPromise.catch(() => (this.filesPromise = undefined));
     }
