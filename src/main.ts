@@ -107,7 +107,7 @@ async function runRequest(
     owner: req.owner,
     repo: req.repo,
     issueNumber: req.target.number,
-    mode: settings.comment_mode,
+    mode: settings.comment_mode === 'sticky' ? 'update' : settings.comment_mode,
     redact,
   });
   if (!getCommand(req.command.name).runsAgent) {

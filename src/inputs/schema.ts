@@ -71,6 +71,17 @@ function oneOf<const T extends readonly [string, ...string[]]>(name: string, val
   });
 }
 
+/** YAML 1.2 core booleans, as `core.getBooleanInput` accepts them. */
+function boolean(name: string) {
+  return z.string().transform((s, ctx) => {
+    const v = s.trim();
+    if (['true', 'True', 'TRUE'].includes(v)) return true;
+    if (['false', 'False', 'FALSE', ''].includes(v)) return false;
+    ctx.addIssue({ code: 'custom', message: `${name} must be true or false, got "${s}"` });
+    return z.NEVER;
+  });
+}
+
 export const inputSchema = z.object({
   anthropic_api_key: optionalString,
   claude_code_oauth_token: optionalString,
@@ -97,8 +108,19 @@ export const inputSchema = z.object({
   session_store: oneOf('session_store', ['auto', 'artifact', 'fs', 'none'] as const),
   session_dir: optionalString,
   session_key: optionalString,
-  comment_mode: oneOf('comment_mode', ['update', 'new'] as const),
+  comment_mode: oneOf('comment_mode', ['update', 'new', 'sticky'] as const),
   claude_code_path: optionalString,
+  sandbox: oneOf('sandbox', ['auto', 'required', 'off'] as const),
+  allowed_domains: list,
+  allow_config_writes: boolean('allow_config_writes'),
+  mcp_servers: list,
+  context_tokens: number('context_tokens', { min: 1000, max: 150000, int: true }),
+  json_schema: optionalString,
+  review_drafts: boolean('review_drafts'),
+  label_trigger: optionalString,
+  assignee_trigger: optionalString,
+  branch_prefix: z.string().transform((s) => s.trim()),
+  custom_instructions: optionalString,
 });
 
 export type RawInputs = z.input<typeof inputSchema>;
@@ -130,4 +152,15 @@ export const inputDefaults: Record<keyof RawInputs, string> = {
   session_key: '',
   comment_mode: 'update',
   claude_code_path: '',
+  sandbox: 'auto',
+  allowed_domains: '',
+  allow_config_writes: 'false',
+  mcp_servers: '',
+  context_tokens: '20000',
+  json_schema: '',
+  review_drafts: 'false',
+  label_trigger: 'claude',
+  assignee_trigger: '',
+  branch_prefix: 'claude/',
+  custom_instructions: '',
 };
