@@ -1,5 +1,5 @@
 /**
- * Writes one sample payload per supported event (SPEC §3) to `test/fixtures/events/`, for `act -e`
+ * Writes one sample payload per supported event to `test/fixtures/events/`, for `act -e`
  * and `npm run local -- --event`. Every payload is a real example from `@octokit/webhooks-examples`
  * (through `test/support/payloads.ts`), normalised to one story: repository `octo-org/octo-repo`,
  * pull request #2, issue #1, sender `octocat`.

@@ -1,5 +1,5 @@
 /**
- * Which project settings the agent may use (SPEC §6). A PR from a fork, by an author without write
+ * Which project settings the agent may use. A PR from a fork, by an author without write
  * access, or any `pull_request_target` run is an untrusted checkout: its `.claude/` (hooks,
  * permissions, env, MCP servers, skills, agents), `.mcp.json` and `CLAUDE.md` must not configure
  * the agent. For those, the trusted config root is a worktree of the PR's base commit.

@@ -1,5 +1,5 @@
 /**
- * SPEC §4 trigger detection and command parsing, shared by the action and the companion.
+ * Trigger detection and command parsing, shared by the action and the companion.
  *
  * The phrase must open a line (up to three columns of indentation, or more inside a paragraph)
  * that renders as text: not in a block quote, a fenced or indented code block, an inline code span

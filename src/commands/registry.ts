@@ -1,5 +1,5 @@
 /**
- * The one command registry (SPEC §4), shared by the action, the companion and `npm run local`.
+ * The one command registry, shared by the action, the companion and `npm run local`.
  * The parser (`parse.ts`) takes its command words from here and `/claude help` is rendered from it.
  */
 import type { CommandName } from '../request/types';

@@ -1,5 +1,5 @@
 /**
- * The commands the companion answers itself (`help`, `cost`, `stop`; SPEC §4), the text of its
+ * The commands the companion answers itself (`help`, `cost`, `stop`), the text of its
  * other replies, and posting a reply where the comment was made.
  */
 import type { ProbotOctokit } from 'probot';

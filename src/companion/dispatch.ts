@@ -1,6 +1,6 @@
 /**
  * Starting the follow-up turn: `workflow_dispatch` of the repository's relay workflow on its
- * default branch, with the SPEC §3 inputs.
+ * default branch, with the inputs the action's workflow_dispatch trigger reads.
  *
  * At most one run per PR: the workflow's `concurrency` group keeps one run going and one pending,
  * and when a third arrives GitHub silently cancels the pending one. So before dispatching, the

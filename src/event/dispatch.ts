@@ -1,5 +1,5 @@
 /**
- * `workflow_dispatch` (the companion's follow-ups; SPEC §3 inputs) and `repository_dispatch`
+ * `workflow_dispatch` (the companion's follow-ups) and `repository_dispatch`
  * (`client_payload` with the same fields). `command` is the comment text after the phrase.
  */
 import { z } from 'zod';
@@ -46,7 +46,7 @@ const fields = z.looseObject({
   pr_number: positiveInt,
   issue_number: positiveInt,
   comment_id: positiveInt,
-  /** Not in SPEC §3: lets the companion say which API the comment lives in (default issue_comment). */
+  /** Not part of the documented inputs: lets the companion say which API the comment lives in (default issue_comment). */
   comment_kind: z.enum(['issue_comment', 'review_comment', 'review']).nullish().or(z.literal('')),
   head_sha: pattern(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i, 'a full commit SHA'),
   requested_by: pattern(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/, 'a GitHub login'),

@@ -1,5 +1,5 @@
 /**
- * GitHub event payload → RelayRequest | Skip for every SPEC §3 event. Payloads are validated
+ * GitHub event payload → RelayRequest | Skip for every supported event. Payloads are validated
  * (zod, loose) to the fields used; a malformed one throws EventError with one line naming the event
  * and the field.
  */

@@ -1,4 +1,4 @@
-/** `pull_request` and `pull_request_target`: an automatic review on the SPEC §3 actions. */
+/** `pull_request` and `pull_request_target`: an automatic review on opened, synchronize, reopened and ready_for_review. */
 import type { EventResult } from '../request/types';
 import { actionOf, explicitPrompt, withPrompt } from './common';
 import {
@@ -24,7 +24,7 @@ const schema = base.extend({ pull_request: pullRequest });
 export function pullRequestEvent(eventName: string, payload: unknown, opts: EventOptions): EventResult {
   const action = actionOf(payload, eventName);
   // With an explicit prompt the workflow's own `types:` filter decides; a closed PR can still be
-  // summarised. Without one, only the SPEC actions start a review.
+  // summarised. Without one, only those actions start a review.
   if (explicitPrompt(opts) === undefined && !PULL_REQUEST_ACTIONS.has(action)) {
     return skip(`${eventName} action "${action}" does not start a run`);
   }

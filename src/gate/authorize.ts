@@ -1,5 +1,5 @@
 /**
- * Who may start a run (SPEC §6): users with write, maintain or admin permission on the repository,
+ * Who may start a run: users with write, maintain or admin permission on the repository,
  * or listed in `allowed_users`; bots only when listed in `allowed_bots`, judged by account type,
  * never by a `[bot]` suffix. The relay's own comments never trigger. A permission lookup that
  * fails refuses: the gate fails closed.

@@ -1,5 +1,5 @@
 /**
- * SPEC §1 inputs as one zod schema. Raw values are the strings `@actions/core` reads (empty when
+ * The action inputs as one zod schema. Raw values are the strings `@actions/core` reads (empty when
  * unset); the schema turns them into one typed settings object or says which input is wrong.
  */
 import { z } from 'zod';

@@ -1,6 +1,6 @@
 /**
  * Tool profiles: `read-only` for reviews and questions, `edit` for fixes and issue tasks.
- * `tool_policy: auto` picks one from the command and the trigger (SPEC §1).
+ * `tool_policy: auto` picks one from the command and the trigger.
  */
 import type { CommandName, TriggerKind } from '../request/types';
 

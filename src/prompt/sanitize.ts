@@ -1,6 +1,6 @@
 /**
  * Untrusted text (titles, bodies, comments, branch and file names) enters the prompt only stripped
- * of content a human reading it on GitHub would not see, and fenced as data (SPEC §6).
+ * of content a human reading it on GitHub would not see, and fenced as data.
  *
  * Stripping errs on the side of removing too much: it runs over code blocks too (a scanner that
  * disagreed with GitHub's renderer about where a code block ends would let hidden content through),
@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 
 /**
- * Invisible characters: zero-width and bidi controls (SPEC), plus other invisible code points used
+ * Invisible characters: zero-width and bidi controls, plus other invisible code points used
  * to smuggle text: soft hyphen, Hangul fillers, Mongolian vowel separator, word joiner family,
  * Unicode tag characters (U+E0000–E007F) and supplementary variation selectors.
  */

@@ -1,5 +1,5 @@
 /**
- * The text of the relay's comment (SPEC §5): human first — the answer or what went wrong — then
+ * The text of the relay's comment: human first — the answer or what went wrong — then
  * one footer line with cost, turns, duration, tokens, model and the run link, then the marker.
  */
 import type { AgentOutcome, Conclusion } from '../agent/outcome';

@@ -1,5 +1,5 @@
 /**
- * The hidden marker in every result comment (SPEC §5): `<!-- claude-relay:session {json} -->`.
+ * The hidden marker in every result comment: `<!-- claude-relay:session {json} -->`.
  * It is how follow-ups find the session and how `/claude cost` adds up spend. Markers are only
  * trusted in comments written by the relay's own identity; callers check the author.
  */

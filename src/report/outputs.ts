@@ -1,5 +1,5 @@
 /**
- * SPEC §2 outputs and the job summary. Every value is redacted before it is written.
+ * The action outputs and the job summary. Every value is redacted before it is written.
  */
 import type { AgentOutcome, Conclusion } from '../agent/outcome';
 import { formatDuration, formatUsd } from './comment';

@@ -3,7 +3,7 @@
  * `npm run local` all produce a RelayRequest, and the rest of the pipeline only reads this.
  */
 
-/** SPEC §4 commands. `ask` is plain text (`/claude <text>`). */
+/** The comment commands. `ask` is plain text (`/claude <text>`). */
 export type CommandName = 'ask' | 'review' | 'fix' | 'new' | 'stop' | 'cost' | 'help';
 
 export interface ParsedCommand {
@@ -65,7 +65,7 @@ export interface RelayRequest {
   /** workflow_dispatch from the companion: the head SHA it authorized, and who asked. */
   expectedHeadSha?: string;
   requestedBy?: string;
-  /** True for pull_request_target: config must come from the base (SPEC §6). */
+  /** True for pull_request_target: config must come from the base branch. */
   isPullRequestTarget: boolean;
 }
 

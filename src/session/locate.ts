@@ -1,6 +1,6 @@
 /**
  * Finds the session to resume and adds up spend from the hidden markers in a PR's/issue's
- * comments. Markers are trusted only in comments written by the relay's own identity (SPEC §5):
+ * comments. Markers are trusted only in comments written by the relay's own identity:
  * anyone can paste a marker into a comment of their own.
  */
 import { parseMarker, type Marker } from '../report/marker';

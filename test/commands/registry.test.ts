@@ -1,7 +1,7 @@
 import { COMMANDS, commandForWord, getCommand, helpText, usage } from '../../src/commands/registry';
 
 describe('command registry', () => {
-  it('describes every SPEC §4 command once', () => {
+  it('describes every comment command once', () => {
     expect(COMMANDS.map((c) => c.name).sort()).toEqual([
       'ask',
       'cost',

@@ -44,7 +44,7 @@ const callsFrom = () => {
 };
 
 describe('a follow-up command', () => {
-  it('acknowledges with 👀 and dispatches exactly once with the SPEC inputs', async () => {
+  it('acknowledges with 👀 and dispatches exactly once with the workflow_dispatch inputs', async () => {
     const { id, payload } = prComment(gh, 'Thanks!\n\n/claude review focus on error handling');
     const res = await deliver(companion.webhookUrl, 'issue_comment', payload);
 

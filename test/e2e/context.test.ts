@@ -1,5 +1,5 @@
 /**
- * What reaches the model (SPEC §6): hidden content in untrusted text never does, and a 3,000-file
+ * What reaches the model: hidden content in untrusted text never does, and a 3,000-file
  * PR is fully accounted for — every file in the file list, and each one either in the diff or in
  * the list of what the diff budget left out.
  */

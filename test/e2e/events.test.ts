@@ -1,6 +1,6 @@
 /**
- * Every SPEC §3 trigger, end to end: the event payload → dist/index.js → the real CLI → the fake
- * model → one result comment with its cost on the fake GitHub, and every SPEC §2 output set. Then
+ * Every supported trigger, end to end: the event payload → dist/index.js → the real CLI → the fake
+ * model → one result comment with its cost on the fake GitHub, and every action output set. Then
  * the events that are not for us: no model request, `skipped`, exit 0 and one notice line.
  */
 import {

@@ -1,5 +1,5 @@
 /**
- * SPEC §6 through dist/index.js and the real CLI; the fake model plays the attacker. Every attack
+ * The tool policy through dist/index.js and the real CLI; the fake model plays the attacker. Every attack
  * must be denied, reach the model as a tool error with the reason, and be logged; allowed calls
  * must still work.
  */

@@ -1,5 +1,5 @@
 /**
- * SPEC §6: no secret value (the API key, the GitHub token) appears in a comment, an output, the
+ * No secret value (the API key, the GitHub token) appears in a comment, an output, the
  * job summary or a log line — even when the model tries to echo them, in its answer, in tool
  * inputs, or in an API error message. Values are masked (`::add-mask::`, which the runner consumes
  * and never prints) and redacted before they leave.

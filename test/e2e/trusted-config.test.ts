@@ -1,5 +1,5 @@
 /**
- * SPEC §6: a PR cannot change the agent's hooks, permissions, MCP servers or CLAUDE.md. A fork PR
+ * A PR cannot change the agent's hooks, permissions, MCP servers or CLAUDE.md. A fork PR
  * whose head adds a `.claude/settings.json` hook and a `CLAUDE.md` must run with the base's
  * configuration; a same-repository PR by a writer uses its own (the control that proves the
  * probes work).

@@ -1,6 +1,6 @@
 /**
  * Every workflow under .github/workflows/ and action.yml pass GitHub's own parser
- * (`@actions/workflow-parser`), the example workflow covers SPEC §3, and the README's inputs and
+ * (`@actions/workflow-parser`), the example workflow covers every supported event, and the README's inputs and
  * outputs tables are generated from action.yml and up to date.
  */
 import fs from 'node:fs';
@@ -52,7 +52,7 @@ describe('workflows', () => {
       template = (await loadWorkflow('claude.yml')).template!;
     });
 
-    it('listens to every SPEC §3 event with the companion inputs', () => {
+    it('listens to every supported event with the companion inputs', () => {
       const events = template.events as Record<
         string,
         { types?: string[]; inputs?: Record<string, unknown> }
