@@ -34,6 +34,8 @@ export interface ActionOutput {
 export interface ActionMetadata {
   name: string;
   description: string;
+  author?: string;
+  branding?: { icon?: string; color?: string };
   inputs: ActionInput[];
   outputs: ActionOutput[];
   runs: { using: string; main?: string };
@@ -53,6 +55,8 @@ export function readActionMetadata(file = ACTION_FILE): ActionMetadata {
   return {
     name: t.name,
     description: t.description,
+    author: t.author,
+    branding: t.branding,
     inputs: (t.inputs ?? []).map((i) => ({
       name: i.id,
       description: i.description ?? '',
