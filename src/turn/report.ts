@@ -1,0 +1,99 @@
+/**
+ * Tells people what the attempt did: submits the buffered inline review, stores the session, turns
+ * the progress comment into the result, sets the outputs and the job summary, and ends the step
+ * with the right status. Each part is attempted even when an earlier one failed.
+ */
+import * as core from '@actions/core';
+import { auditTable } from '../agent/enforce';
+import { describeGitHubError } from '../github/client';
+import { formatUsd, renderFinal } from '../report/comment';
+import { oneLineError } from '../report/errors';
+import { outputsFrom, summaryMarkdown, writeOutputs } from '../report/outputs';
+import type { Attempt } from './attempt';
+import type { Turn } from './frame';
+import type { Gathered } from './gather';
+
+const REAL_FAILURES = new Set(['failure', 'timeout', 'cancelled']);
+
+export async function report(t: Turn, g: Gathered, a: Attempt): Promise<void> {
+  const { outcome } = a;
+  for (const c of outcome.toolCalls) {
+    if (c.name === 'mcp__relay__commit_and_push' && c.outcome !== 'ok') {
+      t.notes.push(`Changes were not pushed: ${c.detail ?? c.outcome}`);
+    }
+  }
+  if (g.ok) await flushRelay(t, g);
+  const store = g.ok ? await persistSession(t, g, outcome.sessionId) : 'none';
+  const commentUrl = await publishResult(t, g.spentBefore, a, store);
+  writeOutputs(core, outputsFrom(outcome, outcome.conclusion, commentUrl), t.redact);
+  try {
+    const tables = g.ok ? [auditTable(g.agent.enforcer.audit)] : [];
+    await core.summary.addRaw(t.redact(summaryMarkdown(outcome, commentUrl, tables))).write();
+  } catch (err) {
+    core.warning(`Could not write the job summary: ${oneLineError(err)}`);
+  }
+  const costLine = `cost $${outcome.costUsd.toFixed(4)}${outcome.costEstimated ? ' (estimated)' : ''}`;
+  if (REAL_FAILURES.has(outcome.conclusion)) {
+    core.setFailed(t.redact(`${outcome.conclusion}: ${outcome.result} (${costLine})`));
+  } else if (outcome.conclusion !== 'success') {
+    core.warning(t.redact(`${outcome.conclusion}: ${outcome.result} (${costLine})`));
+  } else {
+    core.info(`Done: ${costLine}, ${outcome.numTurns} turns`);
+  }
+}
+
+/** Inline comments become one review; a push already happened inside the tool call. */
+async function flushRelay(t: Turn, g: Extract<Gathered, { ok: true }>): Promise<void> {
+  const flushed = await g.relay.flush();
+  if (flushed.error) core.warning(t.redact(`Could not submit the review: ${flushed.error}`));
+  if (flushed.reviewUrl)
+    t.notes.push(`Inline comments: ${flushed.comments} in [this review](${flushed.reviewUrl}).`);
+  if (flushed.pushed) {
+    const p = flushed.pushed;
+    t.notes.push(
+      `Pushed ${p.commits} commit${p.commits === 1 ? '' : 's'} to \`${p.branch}\` (${p.sha.slice(0, 7)})${p.pullRequest ? `: draft PR #${p.pullRequest.number}` : ''}.`,
+    );
+  }
+}
+
+async function persistSession(
+  t: Turn,
+  g: Extract<Gathered, { ok: true }>,
+  sessionId: string | undefined,
+): Promise<string> {
+  if (!sessionId) return 'none';
+  try {
+    const store = await g.session.persist(sessionId);
+    if (store !== 'none') core.info(`Session ${sessionId} stored at ${store}`);
+    return store;
+  } catch (err) {
+    core.warning(t.redact(`Could not store the session: ${oneLineError(err)}`));
+    return 'none';
+  }
+}
+
+/** The result comment (the progress comment edited, or a new one); its URL, or '' if it failed. */
+async function publishResult(t: Turn, spentBefore: number, a: Attempt, store: string): Promise<string> {
+  const total = spentBefore + a.outcome.costUsd;
+  try {
+    const body = renderFinal({
+      outcome: a.outcome,
+      run: t.run,
+      store,
+      notes: t.notes,
+      footerExtras:
+        spentBefore > 0
+          ? [`${t.req.target.kind === 'pull_request' ? 'PR' : 'issue'} total ${formatUsd(total)}`]
+          : [],
+      sessionTotals: a.sessionTotals,
+    });
+    const ref = await t.publisher.finish(
+      body,
+      `✅ Finished — see the result below. ([run](${t.run.runUrl}))`,
+    );
+    return ref.url;
+  } catch (err) {
+    core.error(t.redact(`Could not post the result comment: ${describeGitHubError(err)}`));
+    return '';
+  }
+}
