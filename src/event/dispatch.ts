@@ -71,7 +71,7 @@ function build(
   if (number === undefined) return skip(`${eventName} without pr_number or issue_number: nothing to run on`);
   const kind = f.pr_number !== undefined ? 'pull_request' : 'issue';
 
-  let command = f.command !== undefined ? parseCommandText(f.command, opts.triggerPhrase) : undefined;
+  let command = f.command !== undefined ? parseCommandText(f.command) : undefined;
   if (command === undefined && explicitPrompt(opts) === undefined) {
     // A manual "Run workflow" with only a PR number: review it, as a PR event would.
     if (kind === 'issue') return skip(`${eventName} for issue #${number} without a command`);

@@ -165,7 +165,7 @@ describe('events and inputs', () => {
     ]) {
       const parsed = findTrigger(body, '/claude');
       if (!parsed) throw new Error(body);
-      expect(parseCommandText(commandText(parsed), '/claude')).toEqual(parsed);
+      expect(parseCommandText(commandText(parsed))).toEqual(parsed);
     }
   });
 
