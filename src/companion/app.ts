@@ -35,7 +35,16 @@ import {
 } from './commands';
 import { ConfigCache, DEFAULT_PHRASE, loadRepoConfig, type RepoConfig } from './config';
 import { claimWithReaction, Dedupe } from './dedupe';
-import { dispatchInputs, dispatchWorkflow, queueDecision } from './dispatch';
+import {
+  dispatchInputs,
+  dispatchWorkflow,
+  queueDecision,
+  waitForNewRun,
+  type DispatchInputs,
+  type DispatchResult,
+  type QueueDecision,
+} from './dispatch';
+import { PrLocks, reactionLock, type ReactionLockOptions, type SharedLock } from './pr-lock';
 import { commentEvent, commentKey, toRelayRequest, type CommentEvent } from './event';
 import { activeRunsFor } from '../commands/runs';
 
@@ -53,6 +62,9 @@ export interface CompanionOptions {
   selfLogin?: () => Promise<string>;
   /** Shared config reads; default: a 10 s cache (0 in `configTtlMs` turns reuse off). */
   configTtlMs?: number;
+  /** The per-PR lock across replicas; default: the 🚀 reaction on the PR/issue (pr-lock.ts). */
+  sharedLock?: SharedLock;
+  reactionLock?: ReactionLockOptions;
 }
 
 export type OutcomeKind =
@@ -96,6 +108,10 @@ export interface HandlerDeps {
   /** The App's bot login, `<slug>[bot]` (GET /app), memoised. */
   selfLogin: () => Promise<string>;
   configs: ConfigCache;
+  /** Per-PR dispatch decisions, one at a time across replicas. */
+  locks: PrLocks;
+  /** How long a dispatch waits for its run to be listed before the PR's lock is released. */
+  runVisibleMs?: number;
 }
 
 /** `<slug>[bot]` from GET /app, fetched once; a failure is retried on the next event. */
@@ -142,6 +158,7 @@ async function act(
   config: RepoConfig,
   command: ParsedCommand,
   selfLogins: string[],
+  deps: HandlerDeps,
 ): Promise<{ kind: OutcomeKind; detail?: string }> {
   const phrase = config.trigger_phrase;
   switch (command.name) {
@@ -173,18 +190,34 @@ async function act(
     return { kind: 'failed', detail: `no handler for ${command.name}` };
 
   const where = { owner: ev.owner, repo: ev.repo, workflow: config.workflow };
-  const [headSha, active] = await Promise.all([
-    headShaOf(c.octokit, ev),
-    activeRunsFor(c.octokit as unknown as GitHub, where, ev.target),
-  ]);
-  const queue = queueDecision(active);
-  if (!queue.dispatch) {
-    await postReply(c.octokit, ev, notQueuedReply(phrase, queue.running, queue.waiting));
-    return { kind: 'not_queued', detail: `running ${queue.running.id}, waiting ${queue.waiting.id}` };
+  const gh = c.octokit as unknown as GitHub;
+  const head = headShaOf(c.octokit, ev);
+  head.catch(() => {});
+  // Check-then-act under the PR's lock (see pr-lock.ts), held until the new run is listed, so two
+  // requests deciding at once on any replicas cannot both see room for one more run.
+  const pr = { owner: ev.owner, repo: ev.repo, number: ev.target.number };
+  type Decided =
+    | { queue: Extract<QueueDecision, { dispatch: false }> }
+    | { queue: QueueDecision; inputs: DispatchInputs; result: DispatchResult };
+  const decided = await deps.locks.run(c.octokit, pr, async (): Promise<Decided> => {
+    const active = await activeRunsFor(gh, where, ev.target);
+    const queue = queueDecision(active);
+    if (!queue.dispatch) return { queue };
+    const inputs = dispatchInputs(ev, command, await head);
+    const result = await dispatchWorkflow(c.octokit, { ...where, ref: ev.defaultBranch }, inputs);
+    if (result.ok) {
+      const seen = await waitForNewRun(gh, where, ev.target, active, deps.runVisibleMs);
+      if (!seen) c.log.warn({ pr: pr.number }, 'claude-relay: the dispatched run is not listed yet');
+    }
+    return { queue, inputs, result };
+  });
+  if (!('result' in decided)) {
+    const { running, waiting } = decided.queue;
+    await postReply(c.octokit, ev, notQueuedReply(phrase, running, waiting));
+    return { kind: 'not_queued', detail: `running ${running.id}, waiting ${waiting.id}` };
   }
-  const inputs = dispatchInputs(ev, command, headSha);
-  const result = await dispatchWorkflow(c.octokit, { ...where, ref: ev.defaultBranch }, inputs);
-  if (!result.ok) {
+  const { inputs, result } = decided;
+  if (result.ok === false) {
     await postReply(c.octokit, ev, dispatchFailedReply(result.reason));
     return { kind: 'dispatch_failed', detail: `${result.status ?? ''} ${result.reason}`.trim() };
   }
@@ -265,7 +298,7 @@ export async function handleComment(c: HandlerContext, deps: HandlerDeps): Promi
         await postReply(c.octokit, ev, configErrorReply(cfg.error));
         return done('config_error', cfg.error);
       }
-      const result = await act(c, ev, cfg.config, command, selfLogins);
+      const result = await act(c, ev, cfg.config, command, selfLogins, deps);
       return done(result.kind, result.detail);
     } catch (err) {
       // Claimed, so no other replica will answer: say what went wrong where the user asked.
@@ -307,6 +340,9 @@ export function createCompanionApp(options: CompanionOptions = {}): ApplicationF
       dedupe: options.dedupe ?? new Dedupe(),
       selfLogin: options.selfLogin ?? appLoginResolver(app),
       configs: new ConfigCache(options.configTtlMs),
+      locks: new PrLocks(options.sharedLock ?? reactionLock(options.reactionLock), (err) =>
+        app.log.warn({ err }, 'claude-relay: could not release a PR lock (it goes stale on its own)'),
+      ),
     };
     app.on([...EVENTS], async (context) => {
       const c: HandlerContext = {

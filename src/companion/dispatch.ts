@@ -13,7 +13,8 @@ import type { ProbotOctokit } from 'probot';
 import { getCommand } from '../commands/registry';
 import type { ParsedCommand } from '../request/types';
 import type { CommentEvent } from './event';
-import type { RunSummary } from '../commands/runs';
+import { activeRunsFor, type RunSummary } from '../commands/runs';
+import type { GitHub } from '../github/client';
 
 export interface DispatchInputs {
   command: string;
@@ -108,5 +109,27 @@ export async function dispatchWorkflow(
       ...(status !== undefined ? { status } : {}),
       reason: explainDispatchError(status, apiMessage(err), where.workflow, where.ref),
     };
+  }
+}
+
+/**
+ * Waits (up to `timeoutMs`, polling every second) until the PR has an unfinished run that was not
+ * in `before`: GitHub lists a dispatched run a moment after answering the dispatch, and the next
+ * decision for the PR must count it. False when it did not show in time.
+ */
+export async function waitForNewRun(
+  gh: GitHub,
+  where: { owner: string; repo: string; workflow: string },
+  target: { kind: 'pull_request' | 'issue'; number: number },
+  before: RunSummary[],
+  timeoutMs = 10_000,
+): Promise<boolean> {
+  const known = new Set(before.map((r) => r.id));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const now = await activeRunsFor(gh, where, target);
+    if (now.some((r) => !known.has(r.id))) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1000, Math.max(0, deadline - Date.now()))));
   }
 }

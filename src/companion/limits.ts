@@ -52,7 +52,8 @@ export function spacingGroup(minTimeMs: number, now: () => number = Date.now): L
   };
 }
 
-const REACTION_PATH = /\/reactions\/?$/;
+// Adding or deleting a reaction (…/reactions, …/reactions/{reaction_id}): notifies nobody.
+const REACTION_PATH = /\/reactions(?:\/[^/]+)?\/?$/;
 
 interface RequestOptions {
   method?: string;
@@ -69,7 +70,7 @@ export function isAckPath(options: RequestOptions | undefined): boolean {
   } catch {
     return false;
   }
-  if (method === 'POST') return REACTION_PATH.test(path);
+  if (method === 'POST') return /\/reactions\/?$/.test(path);
   if (method !== 'GET') return false;
   return (
     /^\/app\/?$/.test(path) ||

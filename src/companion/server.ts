@@ -1,12 +1,14 @@
 /**
- * The companion's HTTP server: Probot's webhook middleware (signature verification with
- * WEBHOOK_SECRET; a missing or wrong signature answers 400 and runs nothing) on WEBHOOK_PATH, a
- * `GET /healthz` for load balancers, 404 for anything else. No state beyond small in-memory LRUs,
- * so any number of replicas can sit behind a load balancer.
+ * The companion's HTTP server: the webhook (signed deliveries are verified while they stream in,
+ * within size and time limits — see body.ts — queued, and answered 202 before any work), a
+ * `GET /healthz` for load balancers, 404 for anything else. Handlers take deliveries from the
+ * queue (work-queue.ts). No state beyond small in-memory LRUs, so any number of replicas can sit
+ * behind a load balancer.
  *
  * Environment (see `.env.example`): APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, PORT,
  * HOST, WEBHOOK_PATH, GHE_HOST + GHE_PROTOCOL (GitHub Enterprise Server or a test fake: the API is
- * `${GHE_PROTOCOL}://${GHE_HOST}/api/v3`), LOG_LEVEL, LOG_FORMAT, WRITE_SPACING_MS.
+ * `${GHE_PROTOCOL}://${GHE_HOST}/api/v3`), LOG_LEVEL, LOG_FORMAT, WRITE_SPACING_MS,
+ * WORKER_CONCURRENCY, DRAIN_TIMEOUT_MS.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -14,8 +16,10 @@ import type { AddressInfo } from 'node:net';
 import { createProbot, ProbotOctokit, type Probot } from 'probot';
 import { z } from 'zod';
 import { describeGitHubError } from '../github/client';
-import { appLoginResolver, createCompanionApp, type CompanionOptions } from './app';
+import { appLoginResolver, createCompanionApp, EVENTS, type CompanionOptions } from './app';
+import { BodyBudget, MAX_BODY_BYTES, MAX_BUFFERED_BYTES, readSignedBody } from './body';
 import { companionThrottle } from './limits';
+import { MemoryQueue, type Delivery, type WorkQueue } from './work-queue';
 
 export const DEFAULT_WEBHOOK_PATH = '/api/github/webhooks';
 
@@ -41,6 +45,10 @@ export const companionEnvSchema = z
     LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
     /** Spacing of non-reaction writes per installation (see limits.ts); GitHub asks for ≥ 1 s. */
     WRITE_SPACING_MS: z.coerce.number().int().min(0).max(60000).default(1000),
+    /** Deliveries handled at once by this replica (the rest wait in the queue). */
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
+    /** On SIGTERM: how long acknowledged work may take to finish before the process exits. */
+    DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(25_000),
   })
   .refine((e) => Boolean(e.PRIVATE_KEY?.trim() || e.PRIVATE_KEY_PATH?.trim()), {
     message: 'set PRIVATE_KEY (the PEM, or its base64) or PRIVATE_KEY_PATH (a .pem file)',
@@ -74,7 +82,25 @@ export interface ServerOptions {
   companion?: CompanionOptions;
   /** Overrides WRITE_SPACING_MS: spacing of non-reaction writes per installation (default 1000 ms). */
   writeSpacingMs?: number;
+  limits?: Partial<Limits>;
 }
+
+export interface Limits {
+  /** Larger bodies are refused with 413 (GitHub sends at most 25 MB). */
+  maxBodyBytes: number;
+  /** Bodies held by all requests together; beyond, new ones get 503. */
+  maxBufferedBytes: number;
+  headersTimeoutMs: number;
+  /** The whole request, body included. */
+  requestTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxBodyBytes: MAX_BODY_BYTES,
+  maxBufferedBytes: MAX_BUFFERED_BYTES,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+};
 
 export interface CompanionServer {
   /** `http://host:port` */
@@ -82,7 +108,10 @@ export interface CompanionServer {
   webhookUrl: string;
   port: number;
   probot: Probot;
-  /** Stops accepting, lets in-flight deliveries finish (up to `graceMs`), then closes. */
+  /**
+   * Stops accepting, finishes acknowledged work (up to `graceMs`, default DRAIN_TIMEOUT_MS), logs
+   * what was left, then closes.
+   */
   close(graceMs?: number): Promise<void>;
   /** Resolves once every delivery accepted so far has been handled (deliveries are acked first). */
   settled(): Promise<void>;
@@ -128,38 +157,52 @@ export async function startCompanionServer(opts: ServerOptions): Promise<Compani
   const selfLogin = opts.companion?.selfLogin ?? appLoginResolver(probot);
   await probot.load(createCompanionApp({ ...opts.companion, selfLogin }));
 
-  // Ack first: a delivery is answered as soon as its signature checks out, and handled after.
-  // GitHub wants an answer within 10 s and does not retry on its own; the 👀 claim (201 vs 200)
-  // keeps replicas and redeliveries from doing the work twice.
-  let inFlight = 0;
-  let idle: (() => void) | undefined;
-  let waiters: (() => void)[] = [];
-  const settle = () => {
-    inFlight--;
-    if (inFlight === 0) {
-      idle?.();
-      for (const w of waiters) w();
-      waiters = [];
+  // Ack first: a delivery is answered as soon as its signature checks out and it is queued; the
+  // queue's handlers do the work. GitHub wants an answer within 10 s and does not retry on its
+  // own; the 👀 claim (201 vs 200) keeps replicas and redeliveries from doing the work twice.
+  const queue: WorkQueue = new MemoryQueue(async (delivery) => {
+    try {
+      await probot.receive(delivery as Parameters<Probot['receive']>[0]);
+    } catch (err) {
+      probot.log.error({ err, id: delivery.id, name: delivery.name }, 'claude-relay: delivery failed');
     }
+  }, env.WORKER_CONCURRENCY);
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const budget = new BodyBudget(limits.maxBufferedBytes);
+  let reading = 0;
+  const readers: (() => void)[] = [];
+  const doneReading = () => {
+    if (--reading === 0) for (const resolve of readers.splice(0)) resolve();
   };
-  const server = http.createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (req.method === 'GET' && path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
-      return;
-    }
-    if (req.method !== 'POST' || path !== env.WEBHOOK_PATH) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}\n');
-      return;
-    }
-    inFlight++;
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('error', () => settle());
-    req.on('end', () => {
-      void acceptDelivery(probot, req, Buffer.concat(chunks).toString('utf8'), res).finally(settle);
-    });
-  });
+  const server = http.createServer(
+    {
+      // Slow clients time out: headers within headersTimeoutMs, the whole request within
+      // requestTimeoutMs (Node answers 408 and closes), checked every second.
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      connectionsCheckingInterval: 1000,
+    },
+    (req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (req.method === 'GET' && path === '/healthz') {
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+        return;
+      }
+      if (req.method !== 'POST' || path !== env.WEBHOOK_PATH) {
+        refuse(req, res, 404, 'not found', req.method === 'POST');
+        return;
+      }
+      reading++;
+      acceptDelivery(req, res, { secret: env.WEBHOOK_SECRET, limits, budget, queue }).then(
+        doneReading,
+        (err: unknown) => {
+          probot.log.error({ err }, 'claude-relay: could not take a delivery');
+          if (!res.headersSent) refuse(req, res, 500, 'the delivery could not be queued', true);
+          doneReading();
+        },
+      );
+    },
+  );
   server.keepAliveTimeout = 5000;
 
   const port = opts.port ?? env.PORT;
@@ -191,22 +234,33 @@ export async function startCompanionServer(opts: ServerOptions): Promise<Compani
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${shownHost === '0.0.0.0' || shownHost === '[::]' ? '127.0.0.1' : shownHost}:${address.port}`;
+  const requestsRead = () =>
+    reading === 0 ? Promise.resolve() : new Promise<void>((resolve) => readers.push(resolve));
 
   return {
     url,
     webhookUrl: `${url}${env.WEBHOOK_PATH}`,
     port: address.port,
     probot,
-    settled: () =>
-      inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve)),
-    close: async (graceMs = 8000) => {
+    settled: async () => {
+      await requestsRead();
+      await queue.idle();
+    },
+    close: async (graceMs = env.DRAIN_TIMEOUT_MS) => {
+      const started = Date.now();
+      // Stop accepting; deliveries being read are still answered.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      if (inFlight > 0) {
-        await Promise.race([
-          new Promise<void>((resolve) => (idle = resolve)),
-          new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
-        ]);
+      await Promise.race([requestsRead(), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+      const left = await queue.drain(Math.max(0, graceMs - (Date.now() - started)));
+      if (left.length > 0) {
+        probot.log.error(
+          { deliveries: left.map(describeDelivery) },
+          `claude-relay companion: stopped with ${left.length} acknowledged ${left.length === 1 ? 'delivery' : 'deliveries'} not handled; ` +
+            'redeliver them from the App settings (Advanced → Recent Deliveries)',
+        );
+      } else {
+        probot.log.info('claude-relay companion: every acknowledged delivery was handled');
       }
       server.closeAllConnections();
       await closed;
@@ -214,45 +268,79 @@ export async function startCompanionServer(opts: ServerOptions): Promise<Compani
   };
 }
 
+/** What an operator needs to find a delivery again: its id, event and comment. */
+function describeDelivery(d: Delivery): Record<string, unknown> {
+  const p = d.payload as { comment?: { html_url?: unknown; id?: unknown } } | undefined;
+  return { id: d.id, event: d.name, comment: p?.comment?.html_url ?? p?.comment?.id };
+}
+
 function json(res: http.ServerResponse, status: number, body: object): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(`${JSON.stringify(body)}\n`);
 }
 
-/** Verifies one delivery, answers it at once, then runs the app's handlers on it. */
-async function acceptDelivery(
-  probot: Probot,
+/**
+ * Answers with an error. With `close`, the connection is closed after the answer, so a body that
+ * was not read is not read either (Node would otherwise read it to reuse the connection).
+ */
+function refuse(
   req: http.IncomingMessage,
-  body: string,
   res: http.ServerResponse,
+  status: number,
+  error: string,
+  close: boolean,
+): void {
+  if (close) {
+    res.setHeader('connection', 'close');
+    res.once('finish', () => setTimeout(() => req.socket.destroy(), 1000).unref());
+  }
+  json(res, status, { error });
+}
+
+/** The webhook events the app handles; others are verified without being kept and answered. */
+const HANDLED_EVENTS = new Set(EVENTS.map((e) => e.split('.')[0] as string));
+
+/** Verifies one delivery within the limits, queues it and answers. */
+async function acceptDelivery(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  ctx: { secret: string; limits: Limits; budget: BodyBudget; queue: WorkQueue },
 ): Promise<void> {
   const id = String(req.headers['x-github-delivery'] ?? '');
   const name = String(req.headers['x-github-event'] ?? '');
   const signature = String(req.headers['x-hub-signature-256'] ?? '');
   if (!id || !name || !signature) {
-    json(res, 400, { error: 'missing x-github-delivery, x-github-event or x-hub-signature-256' });
+    // Before reading the body: an unsigned POST costs nothing.
+    refuse(req, res, 400, 'missing x-github-delivery, x-github-event or x-hub-signature-256', true);
     return;
   }
-  let ok = false;
-  try {
-    ok = await probot.webhooks.verify(body, signature);
-  } catch {
-    ok = false;
+  const keep = HANDLED_EVENTS.has(name);
+  const read = await readSignedBody(req, {
+    secret: ctx.secret,
+    signature,
+    keep,
+    maxBytes: ctx.limits.maxBodyBytes,
+    budget: ctx.budget,
+  });
+  if (!read.ok) {
+    refuse(req, res, read.status, read.error, read.close);
+    return;
   }
-  if (!ok) {
-    json(res, 401, { error: 'signature does not match' });
+  if (!read.body) {
+    json(res, 202, { ok: true, ignored: `event ${name} is not handled` });
     return;
   }
   let payload: unknown;
   try {
-    payload = JSON.parse(body);
+    payload = JSON.parse(read.body.toString('utf8'));
   } catch {
     json(res, 400, { error: 'payload is not JSON' });
     return;
   }
-  json(res, 202, { ok: true });
-  try {
-    await probot.receive({ id, name, payload } as Parameters<Probot['receive']>[0]);
-  } catch (err) {
-    probot.log.error({ err, id, name }, 'claude-relay: delivery failed');
+  // Only `.created` comments can trigger (edits never do): nothing else is queued.
+  if ((payload as { action?: unknown } | null)?.action !== 'created') {
+    json(res, 202, { ok: true, ignored: 'not a new comment' });
+    return;
   }
+  await ctx.queue.add({ id, name, payload }, id);
+  json(res, 202, { ok: true });
 }

@@ -5,8 +5,8 @@
  */
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { sign } from '@octokit/webhooks-methods';
-import { startCompanionServer, type CompanionServer } from '../../src/companion/server';
-import type { Outcome } from '../../src/companion/app';
+import { startCompanionServer, type CompanionServer, type Limits } from '../../src/companion/server';
+import type { CompanionOptions, Outcome } from '../../src/companion/app';
 import { Dedupe } from '../../src/companion/dedupe';
 import { startFakeGitHub, fakeSha, type FakeGitHub } from '../support/fake-github';
 import { issueComment, reviewComment, type Patch, type Payload } from '../support/payloads';
@@ -64,7 +64,7 @@ export interface Companion extends CompanionServer {
 
 export async function startCompanion(
   gh: FakeGitHub,
-  opts: { writeSpacingMs?: number } = {},
+  opts: { writeSpacingMs?: number; limits?: Partial<Limits>; companion?: CompanionOptions } = {},
 ): Promise<Companion> {
   const outcomes: Outcome[] = [];
   const dedupe = new Dedupe();
@@ -73,7 +73,8 @@ export async function startCompanion(
     port: 0,
     host: '127.0.0.1',
     writeSpacingMs: opts.writeSpacingMs ?? 0,
-    companion: { dedupe, onOutcome: (o) => outcomes.push(o) },
+    ...(opts.limits ? { limits: opts.limits } : {}),
+    companion: { dedupe, onOutcome: (o) => outcomes.push(o), ...opts.companion },
   });
   const companion = Object.assign(server, { outcomes, dedupe });
   running.set(server.webhookUrl, companion);

@@ -223,4 +223,7 @@ export const issueRoutes: Route[] = [
   route('DELETE', `${R}/issues/:n/labels/:name`, removeLabel),
   route('GET', `${R}/issues/:n/reactions`, (ctx) => listReactions(ctx, issueSubject(ctx))),
   route('POST', `${R}/issues/:n/reactions`, (ctx) => addReaction(ctx, issueSubject(ctx))),
+  route('DELETE', `${R}/issues/:n/reactions/:rid`, (ctx) =>
+    deleteReaction(ctx, issueSubject(ctx), numParam(ctx, 3)),
+  ),
 ];
