@@ -7,7 +7,7 @@ import type { Settings } from '../inputs/settings';
 import type { RelayRequest } from '../request/types';
 import type { CommentPublisher } from '../report/publisher';
 import { formatUsd } from '../report/comment';
-import { sumCosts, type CostSummary } from '../session';
+import { sumCosts, type CostSummary } from '../core/ledger';
 import { helpText } from './registry';
 import { costReply, stopReply, type ReplyWhere } from './replies';
 import { activeRunsFor, cancelRuns } from './runs';

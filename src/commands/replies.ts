@@ -2,7 +2,7 @@
  * The text of the direct replies (`cost`, `stop`), written once for the action and the companion.
  */
 import { formatUsd } from '../report/comment';
-import type { CostSummary } from '../session/locate';
+import type { CostSummary } from '../core/ledger';
 import type { CancelOutcome, RunSummary } from './runs';
 
 export interface ReplyWhere {

@@ -4,7 +4,7 @@
  */
 import type { ProbotOctokit } from 'probot';
 import { helpText } from '../commands/registry';
-import { sumCosts, type CostSummary, type MarkerComment } from '../session/locate';
+import { sumCosts, type CostSummary, type MarkerComment } from '../core/ledger';
 import type { CommentEvent } from './event';
 import {
   costReply as sharedCostReply,

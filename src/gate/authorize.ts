@@ -7,6 +7,7 @@
 import type { GitHub } from '../github/client';
 import { describeGitHubError } from '../github/client';
 import type { RelayRequest } from '../request/types';
+import { containsMarker } from '../core/ledger';
 
 export type GateDecision =
   | { allowed: true; via: 'permission' | 'allowed_users' | 'allowed_bots'; permission?: string }
@@ -33,7 +34,7 @@ export async function authorize(req: RelayRequest, o: GateOptions): Promise<Gate
   if (req.comment && self.includes(norm(req.comment.authorLogin))) {
     return { allowed: false, reason: `comment ${req.comment.id} was written by the relay itself` };
   }
-  if (req.comment && /<!-- claude-relay:session /.test(req.comment.body)) {
+  if (req.comment && containsMarker(req.comment.body)) {
     return { allowed: false, reason: `comment ${req.comment.id} is a relay result comment` };
   }
   const actor = req.actor;

@@ -1,6 +1,7 @@
 /**
  * Untrusted text (titles, bodies, comments, branch and file names) enters the prompt only stripped
- * of content a human reading it on GitHub would not see, and fenced as data.
+ * of content a human reading it on GitHub would not see, without live `@path` mentions, and
+ * fenced as data.
  *
  * Stripping errs on the side of removing too much: it runs over code blocks too (a scanner that
  * disagreed with GitHub's renderer about where a code block ends would let hidden content through),
@@ -8,6 +9,8 @@
  * files in the checkout.
  */
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { isWithin, realpathNearest } from '../policy/paths';
 
 /**
  * Invisible characters: zero-width and bidi controls, plus other invisible code points used
@@ -106,12 +109,79 @@ function once(text: string): string {
 }
 
 /**
+ * The Claude Code CLI turns `@path` in the prompt into a file read (or directory listing) before
+ * the model answers, without hooks or permission checks. Measured with the real CLI: an `@` that
+ * opens a whitespace-separated token (any JavaScript whitespace: space, tab, NBSP, U+3000,
+ * U+2028, BOM …) or follows `。`, `、`, `？` or `！` starts a mention, also as `@"quoted path"`,
+ * inside fenced code blocks and HTML comments, with trailing punctuation and `#L1` dropped. An
+ * `@` right after any other character (`x@`, `(@`, `` `@ ``, `"@`, `\@`), in inline code, or the
+ * fullwidth `＠` did not; nor did a run of two or more (`@@ -1 +1 @@`, `@@/etc/passwd`), even
+ * with a file named `@` in the working directory. Every single `@` not preceded by an ASCII
+ * letter, digit or `_` is therefore replaced by `＠` (U+FF20): a superset of what the CLI expands
+ * that leaves e-mail addresses, `pkg@1.2` and diff hunk headers intact.
+ */
+const MENTION_AT = /(?<![A-Za-z0-9_@])@(?!@)/g;
+export const NEUTRAL_AT = '\uFF20';
+
+/** Where the CLI's mention ends: at whitespace; the quoted form at the closing quote. */
+const MENTION = /(?<![A-Za-z0-9_@])@(?!@)("[^"]*"|[^\s"]*)/gu;
+
+export interface SanitizeOptions {
+  /**
+   * Keep `@path` mentions that resolve (symbolic links followed) to an existing path inside this
+   * directory and outside any `.git` folder — for the commanding user's own request, so they can
+   * point the agent at files of the checkout. Every other mention is neutralised.
+   */
+  mentionsInside?: string;
+}
+
+/** The file a mention names, as the CLI resolves it (quotes, `#…` and trailing punctuation dropped). */
+function mentionTargets(raw: string): string[] {
+  const quoted = raw.startsWith('"');
+  const body = quoted ? raw.slice(1, -1) : raw;
+  const noHash = body.replace(/#.*$/, '');
+  const trimmed = body.replace(/[^A-Za-z0-9_]+$/, '');
+  return [...new Set([body, noHash, trimmed, trimmed.replace(/#.*$/, '')])];
+}
+
+function mentionInside(raw: string, root: string): boolean {
+  const targets = mentionTargets(raw);
+  if (targets.some((t) => t === '' || t.startsWith('~'))) return false;
+  try {
+    return targets.every((t) => {
+      const real = realpathNearest(path.resolve(root, t));
+      if (!isWithin(root, real) || real === root) return false;
+      const rel = path.relative(root, real).split(path.sep);
+      return !rel.some((seg) => seg.toLowerCase() === '.git');
+    });
+  } catch {
+    return false;
+  }
+}
+
+/** Replaces every `@` that could start a CLI file mention by `＠` (see MENTION_AT). */
+export function neutralizeMentions(text: string, opts: SanitizeOptions = {}): string {
+  if (!text.includes('@')) return text;
+  const root = opts.mentionsInside;
+  if (root === undefined) return text.replace(MENTION_AT, NEUTRAL_AT);
+  let realRoot: string;
+  try {
+    realRoot = realpathNearest(path.resolve(root));
+  } catch {
+    return text.replace(MENTION_AT, NEUTRAL_AT);
+  }
+  return text.replace(MENTION, (all, raw: string) =>
+    mentionInside(raw, realRoot) ? all : `${NEUTRAL_AT}${raw}`,
+  );
+}
+
+/**
  * Removes hidden content from untrusted text: HTML comments (an unterminated `<!--` to the end),
  * zero-width, bidi and other invisible characters, image alt text, link titles, unused link
  * reference definitions and HTML attributes (except `href`/`src`). `<details>` content is kept.
- * Line endings become `\n`.
+ * Then neutralises `@path` mentions (see neutralizeMentions). Line endings become `\n`.
  */
-export function sanitizeUntrusted(text: string): string {
+export function sanitizeUntrusted(text: string, opts: SanitizeOptions = {}): string {
   let t = text.replace(/\r\n?/g, '\n');
   // Removing one kind can join the pieces of another (`<!-<!-- -->-`): repeat until stable.
   for (let i = 0; i < 5; i++) {
@@ -119,7 +189,7 @@ export function sanitizeUntrusted(text: string): string {
     if (next === t) break;
     t = next;
   }
-  return t;
+  return neutralizeMentions(t, opts);
 }
 
 /** Short alias. */
@@ -149,10 +219,15 @@ const DELIMITER = /<\s*\/?\s*untrusted-data\b[^>\n]*>?/gi;
  * The text cannot close the block: it is sanitized, every `untrusted-data` tag and the nonce are
  * removed from it, and the code fence is longer than any backtick run inside.
  */
-export function fenceUntrusted(label: string, text: string, nonce: string = processNonce): string {
+export function fenceUntrusted(
+  label: string,
+  text: string,
+  nonce: string = processNonce,
+  opts: SanitizeOptions = {},
+): string {
   const id = nonce.replace(/[^A-Za-z0-9]/g, '') || processNonce;
-  const clean = (s: string) => {
-    let t = sanitizeUntrusted(s);
+  const clean = (s: string, o: SanitizeOptions) => {
+    let t = sanitizeUntrusted(s, o);
     for (let i = 0; i < 5; i++) {
       const next = t
         .replace(DELIMITER, '')
@@ -162,14 +237,17 @@ export function fenceUntrusted(label: string, text: string, nonce: string = proc
       if (next === t) break;
       t = next;
     }
-    return t;
+    // Removing a delimiter or the nonce can put an `@` at the start of a word again.
+    return neutralizeMentions(t, o);
   };
-  const body = clean(text).replace(/\n+$/, '');
-  const safeLabel = clean(label)
-    .replace(/[\n\r\t]+/g, ' ')
-    .replace(/["<>&`]/g, '')
-    .trim()
-    .slice(0, 200);
+  const body = clean(text, opts).replace(/\n+$/, '');
+  const safeLabel = neutralizeMentions(
+    clean(label, {})
+      .replace(/[\n\r\t]+/g, ' ')
+      .replace(/["<>&`]/g, '')
+      .trim()
+      .slice(0, 200),
+  );
   const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((r) => r.length));
   const fence = '`'.repeat(Math.max(3, longest + 1));
   return [

@@ -1,9 +1,11 @@
 /**
  * The text of the relay's comment: human first — the answer or what went wrong — then
- * one footer line with cost, turns, duration, tokens, model and the run link, then the marker.
+ * one footer line with cost, turns, duration, tokens, model and the run link, then the marker as
+ * the last line. Everything the model wrote (answer, progress, notes quoting tool results) is
+ * stripped of marker look-alikes first: the ledger must only ever see the relay's own record.
  */
 import type { AgentOutcome, Conclusion } from '../agent/outcome';
-import { renderMarker, type Marker } from './marker';
+import { renderMarker, stripMarkers, type Marker } from '../core/ledger';
 
 export interface RunInfo {
   runId: string;
@@ -22,7 +24,8 @@ const HEADLINES: Partial<Record<Conclusion, string>> = {
 export function renderProgress(run: RunInfo, progress: string | undefined, requester?: string): string {
   const who = requester ? ` for @${requester}` : '';
   const lines = [`⏳ **Claude is working on this${who}…** ([run](${run.runUrl}))`];
-  if (progress?.trim()) lines.push('', progress.trim());
+  const shown = stripMarkers(progress ?? '').trim();
+  if (shown) lines.push('', shown);
   lines.push(
     '',
     renderMarker({ v: 1, status: 'running', run_id: run.runId, trigger_comment_id: run.triggerCommentId }),
@@ -69,20 +72,21 @@ export interface FinalCommentOptions {
 
 export function renderFinal(opts: FinalCommentOptions): string {
   const { outcome: o, run } = opts;
+  const result = stripMarkers(o.result);
   const lines: string[] = [];
   const headline = HEADLINES[o.conclusion];
   if (headline) {
     lines.push(
       headline,
       '',
-      o.result,
+      result,
       '',
       `Cost so far: ${o.costEstimated ? '≈' : ''}${formatUsd(o.costUsd)}.`,
     );
   } else {
-    lines.push(o.result.trim() || '_(The agent finished without a text answer.)_');
+    lines.push(result.trim() || '_(The agent finished without a text answer.)_');
   }
-  for (const n of opts.notes ?? []) lines.push('', `> ${n}`);
+  for (const n of opts.notes ?? []) lines.push('', `> ${stripMarkers(n)}`);
   lines.push('', '---', footerLine(o, run, opts.footerExtras));
   const marker: Marker = {
     v: 1,

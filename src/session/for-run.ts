@@ -4,9 +4,9 @@
  */
 import type { RunContext } from '../context/fetch';
 import type { Settings } from '../inputs/settings';
-import type { Marker } from '../report/marker';
 import type { RelayRequest } from '../request/types';
-import { deriveSessionKey, findLatestSession, MemorySessionStore, SessionManager } from './index';
+import { findLatestSession, type Marker } from '../core/ledger';
+import { deriveSessionKey, MemorySessionStore, SessionManager } from './index';
 
 export interface RunSession {
   store: MemorySessionStore;

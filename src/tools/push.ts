@@ -8,6 +8,7 @@
  */
 import { tool } from '@anthropic-ai/claude-agent-sdk';
 import { z } from 'zod';
+import { stripMarkers } from '../core/ledger';
 import { describeGitHubError } from '../github/client';
 import type { PushRecord, ToolContext } from './context';
 import { git, gitError, type GitResult } from './git';
@@ -323,8 +324,8 @@ export class Pusher {
         repo: ctx.repo,
         head: record.branch,
         base,
-        title: ctx.redact(subject),
-        body: ctx.redact(body),
+        title: ctx.redact(stripMarkers(subject)),
+        body: ctx.redact(stripMarkers(body)),
         draft: true,
       });
       record.pullRequest = { number: data.number, url: data.html_url };

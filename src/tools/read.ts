@@ -6,6 +6,7 @@
 import { tool } from '@anthropic-ai/claude-agent-sdk';
 import { z } from 'zod';
 import type { ChangedFile } from '../context/fetch';
+import { stripMarkers } from '../core/ledger';
 import { fenceUntrusted } from '../prompt/sanitize';
 import type { ToolContext } from './context';
 import { git } from './git';
@@ -165,7 +166,7 @@ export function readTools(ctx: ToolContext) {
       ]);
       const items: { at: string; text: string }[] = [];
       for (const c of comments) {
-        const body = (c.body ?? '').replace(/<!-- claude-relay:session [^\n]*-->/g, '').trim();
+        const body = stripMarkers(c.body ?? '').trim();
         items.push({
           at: c.created_at,
           text: fenceUntrusted(`comment ${c.id} by @${c.user?.login ?? 'ghost'} at ${c.created_at}`, body),

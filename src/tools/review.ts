@@ -9,6 +9,7 @@ import { describeGitHubError } from '../github/client';
 import type { ToolContext } from './context';
 import { placementProblem, type Side } from './diff-lines';
 import { guarded, httpStatus, ok, stripHtmlComments, ToolError } from './result';
+import { stripMarkers } from '../core/ledger';
 
 /** Inline comments one run may leave. */
 export const MAX_INLINE_COMMENTS = 50;
@@ -70,7 +71,8 @@ export class ReviewBuffer {
     if (comments.length === 0) return { comments: 0 };
     const { gh, owner, repo, number } = this.ctx;
     const commitId = this.ctx.opts.headSha ?? this.ctx.opts.req.pr?.headSha;
-    const redact = (s: string) => this.ctx.redact(s);
+    // Posted by the relay's identity on the model's behalf: never with a marker look-alike.
+    const redact = (s: string) => this.ctx.redact(stripMarkers(s));
     try {
       const { data } = await gh.rest.pulls.createReview({
         owner,

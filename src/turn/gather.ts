@@ -12,7 +12,7 @@ import type { Settings } from '../inputs/settings';
 import { buildPrompt } from '../prompt/build';
 import { formatUsd, renderProgress } from '../report/comment';
 import { oneLineError } from '../report/errors';
-import { sumCosts } from '../session';
+import { sumCosts } from '../core/ledger';
 import { openRunSession, type RunSession } from '../session/for-run';
 import {
   buildRelayTools,

@@ -3,7 +3,7 @@
  * handler → the fake GitHub's REST API (App JWT, installation token, reactions, dispatches, runs).
  */
 import { helpText } from '../../src/commands/registry';
-import { renderMarker } from '../../src/report/marker';
+import { renderMarker } from '../../src/core/ledger';
 import { GITHUB_ACTIONS_BOT, type FakeGitHub } from '../support/fake-github';
 import {
   APP_BOT,

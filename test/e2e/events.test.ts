@@ -169,7 +169,7 @@ describe('triggers that run the agent', () => {
     });
     const prompt = expectAnswered(res, 1);
     expect(prompt).toContain('summarise the change');
-    expect(prompt).toContain('## Request from @octocat');
+    expect(prompt).toContain('## Request from \uFF20octocat');
     const body = sc.github.state.commentsOf(REPO, 1).find((c) => c.user === 'github-actions[bot]')!.body;
     expect(body).toContain(`"trigger_comment_id":${trigger.id}`);
   });

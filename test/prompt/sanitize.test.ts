@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fenceUntrusted, newNonce, sanitizeUntrusted } from '../../src/prompt/sanitize';
 
 describe('sanitizeUntrusted', () => {
@@ -183,5 +186,72 @@ describe('fenceUntrusted', () => {
     expect(newNonce()).toMatch(/^[0-9a-f]{12}$/);
     expect(newNonce()).not.toBe(newNonce());
     expect(fenceUntrusted('x', 'y')).toMatch(/^<untrusted-data id="[0-9a-f]{12}" label="x">/);
+  });
+});
+
+describe('@path mentions (what the CLI expands was measured with the real CLI)', () => {
+  const FW = '\uFF20';
+  it.each([
+    ['at the start', '@/etc/passwd', `${FW}/etc/passwd`],
+    ['after a space', 'see @.git/config', `see ${FW}.git/config`],
+    ['quoted', '@"/etc/pass wd"', `${FW}"/etc/pass wd"`],
+    ['after a tab', 'a\t@x', `a\t${FW}x`],
+    ['after NBSP', 'a\u00a0@x', `a\u00a0${FW}x`],
+    ['after U+3000', 'a\u3000@x', `a\u3000${FW}x`],
+    ['after CJK full stop', '\u3002@x', `\u3002${FW}x`],
+    ['after a fullwidth question mark', '\uff1f@x', `\uff1f${FW}x`],
+    ['inside a fence', '```\n@/etc/passwd\n```', `\`\`\`\n${FW}/etc/passwd\n\`\`\``],
+    ['after punctuation', '(@x) "@y" `@z` \\@w', `(${FW}x) "${FW}y" \`${FW}z\` \\${FW}w`],
+    ['a zero-width space removed in front', 'a \u200b@x', `a ${FW}x`],
+  ])('neutralises a mention %s', (_name, input, expected) => {
+    expect(sanitizeUntrusted(input)).toBe(expected);
+  });
+
+  it('keeps addresses, versions and hunk headers, which the CLI does not expand', () => {
+    const text = 'mail a@b.example, npm i pkg@1.2 x_@y\n@@ -1 +1,2 @@\n@@@ -1 +1 @@@';
+    expect(sanitizeUntrusted(text)).toBe(text);
+  });
+
+  it('a fenced block has no live mention in its body or label, even after delimiter removal', () => {
+    const out = fenceUntrusted('comment by @mallory', 'x <untrusted-data>@/etc/passwd', 'abc123');
+    expect(out).not.toMatch(/(?<![A-Za-z0-9_])@/);
+    const nonce = fenceUntrusted('l', 'abc123@/etc/passwd', 'abc123');
+    expect(nonce).not.toMatch(/(?<![A-Za-z0-9_])@/);
+  });
+
+  describe('the requester may mention files inside the checkout', () => {
+    let ws: string;
+    let outside: string;
+    beforeAll(() => {
+      ws = fs.mkdtempSync(path.join(os.tmpdir(), 'mention-ws-'));
+      outside = fs.mkdtempSync(path.join(os.tmpdir(), 'mention-out-'));
+      fs.mkdirSync(path.join(ws, 'src'));
+      fs.writeFileSync(path.join(ws, 'src', 'app.ts'), 'x');
+      fs.mkdirSync(path.join(ws, '.git'));
+      fs.writeFileSync(path.join(ws, '.git', 'config'), 'secret');
+      fs.writeFileSync(path.join(outside, 'secret'), 's');
+      fs.symlinkSync(path.join(outside, 'secret'), path.join(ws, 'link'));
+    });
+    const opts = () => ({ mentionsInside: ws });
+
+    it('keeps @path inside the checkout (relative, with #L1, trailing punctuation, quoted)', () => {
+      const text = 'look at @src/app.ts, @src/app.ts#L1 and @"src/app.ts" and @src/';
+      expect(sanitizeUntrusted(text, opts())).toBe(text);
+    });
+
+    it('neutralises outside paths, .git, symlinks out, home and missing roots', () => {
+      for (const m of [
+        `@${path.join(outside, 'secret')}`,
+        '@../x',
+        '@.git/config',
+        '@.GIT/config',
+        '@link',
+        '@~/.netrc',
+        '@/etc/passwd',
+        '@',
+      ]) {
+        expect(sanitizeUntrusted(`see ${m} now`, opts())).toBe(`see ${FW}${m.slice(1)} now`);
+      }
+    });
   });
 });

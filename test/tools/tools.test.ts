@@ -175,11 +175,11 @@ describe('read tools', () => {
     const comments = await c.call('list_comments');
     expect(comments.text).toContain('Please check  the loop.');
     expect(comments.text).not.toContain('hidden');
-    expect(comments.text).toContain('by @octocat');
+    expect(comments.text).toContain('by \uFF20octocat');
     const threads = await c.call('list_review_threads');
     expect(threads.text).toContain('1 review threads (2 comments)');
     expect(threads.text).toMatch(
-      /src\/app\.ts:12 \(RIGHT side\)[\s\S]*Why multiply\?[\s\S]*@alice[\s\S]*Because of the spec\./,
+      /src\/app\.ts:12 \(RIGHT side\)[\s\S]*Why multiply\?[\s\S]*\uFF20alice[\s\S]*Because of the spec\./,
     );
   });
 
