@@ -55,28 +55,6 @@ export interface CliEnvOptions {
   scrubSubprocessEnv: boolean;
 }
 
-function onPath(name: string, pathVar: string): boolean {
-  return pathVar
-    .split(path.delimiter)
-    .filter(Boolean)
-    .some((dir) => {
-      try {
-        fs.accessSync(path.join(dir, name), fs.constants.X_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    });
-}
-
-/**
- * The CLI's sandbox needs bubblewrap and socat on Linux; with them it isolates the agent's
- * subprocesses and scrubs credentials from their environment. Returns the missing programs.
- */
-export function missingSandboxDeps(pathVar = process.env.PATH ?? ''): string[] {
-  return ['bwrap', 'socat'].filter((p) => !onPath(p, pathVar));
-}
-
 export function buildCliEnv(opts: CliEnvOptions): Record<string, string> {
   const parent = opts.parent ?? process.env;
   const env: Record<string, string> = {};
@@ -104,8 +82,8 @@ export function buildCliEnv(opts: CliEnvOptions): Record<string, string> {
     DISABLE_AUTOUPDATER: '1',
     CI: 'true',
   });
-  // Strip credentials from the environment of Bash and other subprocesses the agent starts. The
-  // CLI needs bubblewrap for that; without it the CLI refuses to start when asked to scrub.
+  // Strip credentials from the environment of Bash and other subprocesses the agent starts. Only
+  // with the sandbox on: without a working sandbox the CLI refuses to start when asked to scrub.
   if (opts.scrubSubprocessEnv) env.CLAUDE_CODE_SUBPROCESS_ENV_SCRUB = '1';
   if (opts.apiKey) env.ANTHROPIC_API_KEY = opts.apiKey;
   else if (opts.oauthToken) env.CLAUDE_CODE_OAUTH_TOKEN = opts.oauthToken;

@@ -12,20 +12,34 @@ import type { RunContext } from '../context/fetch';
 import type { GitHub } from '../github/client';
 import type { Settings } from '../inputs/settings';
 import type { PolicyContext } from '../policy/decide';
+import { normalizeRoot } from '../policy/paths';
 import { profileTools, resolveProfile, type Profile } from '../policy/profile';
 import { relayInstructions } from '../prompt/build';
 import type { RelayRequest } from '../request/types';
 import type { MemorySessionStore } from '../session';
 import { resolveCli } from './cli-path';
-import { resolveConfigRoot } from './config-root';
+import { resolveConfigRoot, whyUntrusted } from './config-root';
 import { PERMISSION_SERVER, PERMISSION_TOOL, PolicyEnforcer, type AuditEntry } from './enforce';
-import { buildCliEnv, missingSandboxDeps } from './env';
+import { buildCliEnv } from './env';
+import {
+  commandsOffInstructions,
+  commandsOffNote,
+  PROCESS_TOOLS,
+  resolveIsolation,
+  type CommandIsolation,
+} from './sandbox';
+import { sandboxSettings } from './sandbox/config';
+import { systemProvisioner } from './sandbox/provision';
 
 export interface PreparedAgent {
   options: Options;
   profile: Profile;
   enforcer: PolicyEnforcer;
   description: string;
+  /** How the agent's commands run (sandboxed, off, …). */
+  isolation: CommandIsolation;
+  /** Lines for the result comment (e.g. commands were not run, and why). */
+  notes: string[];
   cleanup(): Promise<void>;
 }
 
@@ -66,26 +80,59 @@ export async function prepareAgent(input: PrepareInput): Promise<PreparedAgent> 
   const config = await resolveConfigRoot({ gh, req, pr: context.pr, workspace, runDir });
   core.info(`Config root: ${config.root ?? workspace} — ${config.reason}`);
 
-  const missing = process.platform === 'linux' ? missingSandboxDeps() : ['linux'];
-  const scrub = missing.length === 0;
-  if (!scrub && process.platform === 'linux') {
-    core.warning(
-      `${missing.join(' and ')} not installed: commands the agent runs are not isolated from the CLI environment. Install with: sudo apt-get install -y bubblewrap socat`,
-    );
-  }
   const home = path.join(runDir, 'home');
+  const tmpDir = path.join(runDir, 'tmp');
+  const profile = profileFor(req, settings.tool_policy);
+  const relayTools = { read: input.relayServer?.read ?? [], write: input.relayServer?.write ?? [] };
+  let tools = profileTools(profile, {
+    allowedBash: settings.allowed_bash,
+    relayTools,
+    allowedTools: settings.allowed_tools,
+  });
+  const isProcessTool = (t: string) => (PROCESS_TOOLS as readonly string[]).includes(t);
+  const isolation = await resolveIsolation({
+    mode: settings.sandbox,
+    needsCommands: tools.some((t) => ['Bash', 'Monitor', 'PowerShell'].includes(t)),
+    pathVar: process.env.PATH ?? '',
+    untrusted: () => whyUntrusted(gh, req, context.pr),
+    provisioner: systemProvisioner({ pathVar: process.env.PATH ?? '' }),
+    log: (l) => core.info(l),
+    settings: () =>
+      sandboxSettings({
+        workspace,
+        allowedDomains: settings.allowed_domains,
+        hiddenRoots: [os.homedir(), process.env.HOME ?? '', settings.runner.runnerTemp].map(normalizeRoot),
+        readable: [tmpDir],
+        runnerFiles: RUNNER_FILE_VARS.map((v) => process.env[v] ?? '')
+          .filter(Boolean)
+          .map(normalizeRoot),
+        credentialFiles: [os.homedir(), process.env.HOME ?? '']
+          .filter(Boolean)
+          .flatMap((h) =>
+            ['.git-credentials', '.netrc', '_netrc', path.join('.config', 'git', 'credentials')].map((f) =>
+              path.join(h, f),
+            ),
+          ),
+      }),
+  });
+  const notes: string[] = [];
+  if (isolation.kind === 'commands-off') {
+    core.warning(`Commands are off for this run: ${isolation.why}. Fix: ${isolation.fix}.`);
+    tools = tools.filter((t) => !isProcessTool(t));
+    notes.push(commandsOffNote(isolation, readmeUrl(settings)));
+  } else if (isolation.kind === 'unsandboxed') {
+    core.warning(isolation.warning);
+  }
   const env = buildCliEnv({
-    scrubSubprocessEnv: scrub,
+    scrubSubprocessEnv: isolation.kind === 'sandboxed',
     apiKey: settings.anthropic_api_key,
     oauthToken: settings.claude_code_oauth_token,
     home,
-    tmpDir: path.join(runDir, 'tmp'),
+    tmpDir,
   });
   // An untrusted checkout's CLAUDE.md must not reach the model as instructions.
   if (config.trusted !== 'checkout') env.CLAUDE_CODE_DISABLE_CLAUDE_MDS = '1';
 
-  const profile = profileFor(req, settings.tool_policy);
-  const relayTools = { read: input.relayServer?.read ?? [], write: input.relayServer?.write ?? [] };
   const ctx: PolicyContext = {
     workspace,
     profile,
@@ -105,18 +152,15 @@ export async function prepareAgent(input: PrepareInput): Promise<PreparedAgent> 
       ),
     ].filter((r) => !workspace.startsWith(path.resolve(r) + path.sep) && path.resolve(r) !== workspace),
     relayTools,
+    ...(isolation.kind === 'commands-off' ? { commandsOff: isolation.why } : {}),
   };
   const enforcer = new PolicyEnforcer({ ctx, onDecision: input.onDecision });
-  const tools = profileTools(profile, {
-    allowedBash: settings.allowed_bash,
-    relayTools,
-    allowedTools: settings.allowed_tools,
-  });
   const builtIn = tools.filter((t) => !t.startsWith('mcp__'));
 
   const append = [
     relayInstructions(req, context, settings),
-    `Tool profile: ${profile}.${settings.allowed_bash.length ? ` Allowed shell commands (prefixes): ${settings.allowed_bash.join('; ')}.` : ''}`,
+    `Tool profile: ${profile}.${settings.allowed_bash.length && isolation.kind !== 'commands-off' ? ` Allowed shell commands (prefixes): ${settings.allowed_bash.join('; ')}.` : ''}`,
+    ...(isolation.kind === 'commands-off' ? [commandsOffInstructions(isolation.why)] : []),
     ...(config.claudeMd ? ['# Project instructions (CLAUDE.md from the base branch)', config.claudeMd] : []),
   ].join('\n\n');
 
@@ -134,10 +178,13 @@ export async function prepareAgent(input: PrepareInput): Promise<PreparedAgent> 
     // Bare names auto-approve the profile's tools; the PreToolUse hook still judges every call,
     // and anything else reaches the permission prompt tool, which asks the same policy.
     allowedTools: tools,
-    disallowedTools:
-      profile === 'read-only'
+    disallowedTools: [
+      ...(profile === 'read-only'
         ? ['Bash', 'Edit', 'Write', 'MultiEdit', 'NotebookEdit'].filter((t) => !tools.includes(t))
-        : [],
+        : []),
+      ...(isolation.kind === 'commands-off' ? PROCESS_TOOLS.filter((t) => !tools.includes(t)) : []),
+    ],
+    ...(isolation.kind === 'sandboxed' ? { sandbox: isolation.settings } : {}),
     permissionMode: 'default',
     permissionPromptToolName: PERMISSION_TOOL,
     hooks: enforcer.hooks(),
@@ -154,10 +201,41 @@ export async function prepareAgent(input: PrepareInput): Promise<PreparedAgent> 
     options,
     profile,
     enforcer,
-    description: `profile ${profile}: ${tools.join(', ')}; max ${settings.max_turns} turns, $${settings.max_budget_usd}${input.resume ? `; resuming session ${input.resume}` : ''}`,
+    isolation,
+    notes,
+    description: `profile ${profile}: ${tools.join(', ')}; commands ${describeIsolation(isolation)}; max ${settings.max_turns} turns, $${settings.max_budget_usd}${input.resume ? `; resuming session ${input.resume}` : ''}`,
     cleanup: async () => {
       await config.cleanup();
       fs.rmSync(runDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The runner's file-command files and the event file: never readable or writable by commands. */
+const RUNNER_FILE_VARS = [
+  'GITHUB_ENV',
+  'GITHUB_OUTPUT',
+  'GITHUB_PATH',
+  'GITHUB_STATE',
+  'GITHUB_STEP_SUMMARY',
+  'GITHUB_EVENT_PATH',
+];
+
+function describeIsolation(i: CommandIsolation): string {
+  switch (i.kind) {
+    case 'none-needed':
+      return 'none (no shell tool)';
+    case 'sandboxed':
+      return `sandboxed (network: ${i.settings.network?.allowedDomains?.join(', ') || 'none'})`;
+    case 'unsandboxed':
+      return 'NOT sandboxed (sandbox: off)';
+    case 'commands-off':
+      return 'off';
+  }
+}
+
+/** The README of the action that runs (its own repository when used as `uses: ./`). */
+function readmeUrl(settings: Settings): string {
+  const repo = process.env.GITHUB_ACTION_REPOSITORY || settings.runner.repository;
+  return `${settings.runner.serverUrl}/${repo}`;
 }

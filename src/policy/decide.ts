@@ -34,6 +34,8 @@ export interface PolicyContext {
   forbiddenRoots: string[];
   /** mcp__relay__* tools by class (full names or the part after `mcp__relay__`). */
   relayTools: { read: string[]; write: string[] };
+  /** Why commands cannot run in this job (no working sandbox): every command is refused. */
+  commandsOff?: string;
 }
 
 export interface ToolCall {
@@ -145,6 +147,9 @@ async function decideBash(call: ToolCall, ctx: PolicyContext, c: Compiled): Prom
   const command = call.input.command;
   if (typeof command !== 'string' || command.trim() === '')
     return deny('Bash: a command string is required', 'bash:syntax');
+  if (ctx.commandsOff !== undefined) {
+    return deny(`Bash: commands are not run in this job: ${ctx.commandsOff}`, 'bash:commands-off');
+  }
   if (call.input.run_in_background === true) {
     return deny('Bash: background commands (run_in_background) are not allowed', 'bash:background');
   }

@@ -74,6 +74,7 @@ export async function gather(t: Turn): Promise<Gathered> {
         core.info(t.redact(`  ⚖ ${a.decision} ${a.tool} ${a.input} (${a.rule}, via ${a.via})`));
       },
     });
+    t.notes.push(...agent.notes);
     // Last look before the agent starts: new commits since authorization are not what was approved.
     if (pr) {
       const now = await fetchPullRequest(t.gh, t.req.owner, t.req.repo, pr.number);

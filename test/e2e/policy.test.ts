@@ -17,6 +17,7 @@ import {
   type Scenario,
 } from '../support/scenario';
 import { ROOT, makeWorkspace } from '../support/runner';
+import { hostSandbox } from '../support/sandbox';
 
 let sc: Scenario;
 afterEach(async () => sc?.close());
@@ -85,7 +86,14 @@ it('denies every attack, tells the model why, and logs the decision', async () =
     payload: prOpened(),
     workspace: ws,
     env: { HOME: home },
-    inputs: { tool_policy: 'edit', allowed_bash: 'npm test' },
+    // Every attack is refused by the policy before anything runs. Without a command sandbox on this
+    // machine Bash would not even be offered, so the policy's answers could not be observed: run
+    // with `sandbox: off` there (the commands themselves are covered by isolation.test.ts).
+    inputs: {
+      tool_policy: 'edit',
+      allowed_bash: 'npm test',
+      ...((await hostSandbox()).ok ? {} : { sandbox: 'off' }),
+    },
   });
   expect(res.exitCode).toBe(0);
   const results = resultsById(sc);
@@ -155,14 +163,23 @@ it('lets allowed calls through: Read and Grep in the repo, npm test when allowed
   expect(res.exitCode).toBe(0);
   const results = resultsById(sc);
   if (process.env.DEBUG_E2E) console.log(res.log, [...results.entries()]);
-  for (const id of ['toolu_ok_0', 'toolu_ok_1', 'toolu_ok_2', 'toolu_ok_3']) {
+  // npm test runs only inside the command sandbox; without one (no bubblewrap here) it is refused.
+  const sandbox = await hostSandbox();
+  const ran = sandbox.ok ? ['toolu_ok_2'] : [];
+  for (const id of ['toolu_ok_0', 'toolu_ok_1', ...ran, 'toolu_ok_3']) {
     expect({ id, error: results.get(id)?.is_error, text: results.get(id)?.text.slice(0, 200) }).toMatchObject(
       { id, error: false },
     );
   }
-  expect(results.get('toolu_ok_2')?.text).toContain('TESTS-RAN');
-  // The agent's subprocesses do not see the credentials (bubblewrap scrubbing).
-  expect(results.get('toolu_ok_2')?.text).not.toMatch(/ANTHROPIC_API_KEY/);
+  if (sandbox.ok) {
+    expect(results.get('toolu_ok_2')?.text).toContain('TESTS-RAN');
+    // The agent's subprocesses do not see the credentials (scrubbed inside the sandbox).
+    expect(results.get('toolu_ok_2')?.text).not.toMatch(/ANTHROPIC_API_KEY/);
+  } else {
+    process.stderr.write(`SKIPPED the npm test part (needs the command sandbox: ${sandbox.detail})\n`);
+    expect(results.get('toolu_ok_2')?.is_error).toBe(true);
+    expect(res.log).toContain('Commands are off for this run');
+  }
   expect(fs.readFileSync(path.join(ws, 'src/app.ts'), 'utf8')).toBe('export const answer = 42;\n');
   expect(sc.github.state.commentsOf(REPO, 2)).toHaveLength(1);
 });

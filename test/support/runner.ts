@@ -64,6 +64,8 @@ export interface RunOptions {
   runId?: string;
   toolCache?: string;
   entry?: string;
+  /** Called with the final environment just before the action starts (to plant files it names). */
+  prepare?: (env: Record<string, string>) => void;
   /** Called with the child once it starts (signal tests). */
   onSpawn?: (child: ChildProcess) => void;
   /** Called for every line the action prints, as it prints it. */
@@ -182,6 +184,7 @@ export async function runAction(o: RunOptions): Promise<RunResult> {
   };
   for (const [name, value] of Object.entries(o.inputs ?? {})) env[inputEnvName(name)] = value;
 
+  o.prepare?.(env);
   const started = Date.now();
   const child = spawn(process.execPath, [o.entry ?? DIST_ENTRY], {
     cwd: workspace,
