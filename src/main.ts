@@ -17,6 +17,7 @@ import { createGitHub } from './github/client';
 import { readSettings, secretValues, type Settings } from './inputs/settings';
 import { isSkip, type RelayRequest } from './request/types';
 import { outputsFrom, writeOutputs } from './report/outputs';
+import { reportFailure } from './report/failure';
 import { CommentPublisher } from './report/publisher';
 import { Redactor } from './report/redact';
 
@@ -25,6 +26,14 @@ const SELF_LOGINS = ['github-actions[bot]'];
 
 export async function main(): Promise<void> {
   const redactor = new Redactor();
+  try {
+    await decideAndRun(redactor);
+  } catch (err) {
+    await reportFailure(core, err, (s) => redactor.redact(s));
+  }
+}
+
+async function decideAndRun(redactor: Redactor): Promise<void> {
   const settings = readSettings((name) => core.getInput(name));
   for (const s of secretValues(settings)) maskSecret(s);
   redactor.add(...secretValues(settings));
@@ -46,7 +55,8 @@ export async function main(): Promise<void> {
   turn?.catch(() => {});
 
   const identity = await resolveIdentity(settings, req);
-  maskSecret(identity.token);
+  // The github_token input is masked above already; an App's installation token is new.
+  if (!secretValues(settings).includes(identity.token)) maskSecret(identity.token);
   redactor.add(identity.token);
   try {
     await runRequest(req, settings, identity, redactor, skip, turn);

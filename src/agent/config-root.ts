@@ -62,6 +62,22 @@ async function git(cwd: string, args: string[]): Promise<string> {
   return stdout;
 }
 
+/** The line of git's stderr that says why ("fatal: …"), else the first line of the error. */
+function gitFailure(err: unknown): string {
+  const e = err as { stderr?: unknown; message?: string };
+  const stderr = typeof e.stderr === 'string' ? e.stderr : '';
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  return (
+    lines.find((l) => /^(fatal|error):/.test(l)) ??
+    lines.at(-1) ??
+    (e.message ?? 'git failed').split('\n')[0] ??
+    'git failed'
+  );
+}
+
 function readIfFile(p: string): string | undefined {
   try {
     const st = fs.lstatSync(p);
@@ -115,7 +131,7 @@ export async function resolveConfigRoot(opts: {
         },
       };
     } catch (err) {
-      const why = (err as Error).message.split('\n')[0] ?? 'git failed';
+      const why = gitFailure(err);
       fs.mkdirSync(root, { recursive: true });
       return {
         root,

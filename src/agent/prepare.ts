@@ -78,7 +78,9 @@ export async function prepareAgent(input: PrepareInput): Promise<PreparedAgent> 
   const workspace = fs.realpathSync(settings.runner.workspace);
 
   const config = await resolveConfigRoot({ gh, req, pr: context.pr, workspace, runDir });
-  core.info(`Config root: ${config.root ?? workspace} — ${config.reason}`);
+  // Dropped project settings change what the agent may do (no hooks, permissions, CLAUDE.md): say so loudly.
+  if (config.trusted === 'none') core.warning(`Project settings not used: ${config.reason}`);
+  else core.info(`Config root: ${config.root ?? workspace} — ${config.reason}`);
 
   const home = path.join(runDir, 'home');
   const tmpDir = path.join(runDir, 'tmp');

@@ -2,10 +2,12 @@
  * Who may start a run: users with write, maintain or admin permission on the repository,
  * or listed in `allowed_users`; bots only when listed in `allowed_bots`, judged by account type,
  * never by a `[bot]` suffix. The relay's own comments never trigger. A permission lookup that
- * fails refuses: the gate fails closed.
+ * fails refuses: the gate fails closed. When GitHub gave no usable answer (network, DNS, 5xx, bad
+ * credentials) the refusal is a failure of the run (`GateUnavailableError`), not a skip: nobody was
+ * judged, and a green check would hide the outage.
  */
 import type { GitHub } from '../github/client';
-import { describeGitHubError } from '../github/client';
+import { describeGitHubError, isInfrastructureError } from '../github/client';
 import type { RelayRequest } from '../request/types';
 import { containsMarker } from '../core/ledger';
 
@@ -19,6 +21,13 @@ export interface GateOptions {
   allowedBots: string[];
   /** Logins the relay posts as (e.g. `github-actions[bot]`, `claude-relay[bot]`). */
   selfLogins: string[];
+}
+
+export class GateUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GateUnavailableError';
+  }
 }
 
 const WRITE_ROLES = new Set(['admin', 'maintain', 'write']);
@@ -65,6 +74,11 @@ export async function authorize(req: RelayRequest, o: GateOptions): Promise<Gate
       return { allowed: true, via: 'permission', permission: role };
     return { allowed: false, reason: `${actor.login} has ${role} permission; write access is required` };
   } catch (err) {
+    if (isInfrastructureError(err)) {
+      throw new GateUnavailableError(
+        `Could not verify ${actor.login}'s permission, so not running: ${describeGitHubError(err)}`,
+      );
+    }
     return {
       allowed: false,
       reason: `could not verify ${actor.login}'s permission (${describeGitHubError(err)}); refusing`,

@@ -27,7 +27,9 @@ export function createGitHub(opts: ClientOptions): GitHub {
     auth: opts.token,
     baseUrl: opts.baseUrl,
     userAgent: opts.userAgent ?? 'claude-relay',
-    log: { debug: () => {}, info: () => {}, warn: (m: string) => log(m), error: (m: string) => log(m) },
+    // Errors are thrown and described by the caller; the request log's own error line ("GET … - 500
+    // with id UNKNOWN") would report a network failure as a server error, so it is dropped.
+    log: { debug: () => {}, info: () => {}, warn: (m: string) => log(m), error: () => {} },
     // 429s are left to the throttling plugin, which honours `retry-after`.
     retry: { retries: 3, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
     throttle: {
@@ -53,14 +55,76 @@ export function createGitHub(opts: ClientOptions): GitHub {
   });
 }
 
-/** A short description of a GitHub API error: "GitHub API 404 Not Found (GET /repos/…)". */
+/**
+ * A short description of a GitHub API error that names its cause: "GitHub API 404 Not Found
+ * (GET /repos/…)", or for a request that got no answer "GitHub API unreachable: ENOTFOUND
+ * api.example.invalid (GET /repos/…)" — Octokit reports those as status 500, which they are not.
+ */
 export function describeGitHubError(err: unknown): string {
-  const e = err as { status?: number; message?: string; request?: { method?: string; url?: string } };
+  const e = err as {
+    status?: number;
+    message?: string;
+    response?: unknown;
+    request?: { method?: string; url?: string };
+  };
+  const where = e?.request ? ` (${e.request.method ?? ''} ${stripHost(e.request.url ?? '')})` : '';
+  const net = networkFailure(err);
+  if (net) return `GitHub API unreachable: ${net}${where}`;
   if (typeof e?.status === 'number') {
-    const where = e.request ? ` (${e.request.method ?? ''} ${stripHost(e.request.url ?? '')})` : '';
     return `GitHub API ${e.status} ${(e.message ?? '').split('\n')[0]?.slice(0, 160)}${where}`;
   }
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * True when GitHub could not give an answer to rely on: no answer at all (network, DNS, timeout),
+ * a server error, bad credentials, or a rate limit that outlasted the retries. A decision that
+ * needed the answer is then a failure of the run, not a refusal.
+ */
+export function isInfrastructureError(err: unknown): boolean {
+  if (networkFailure(err)) return true;
+  const status = (err as { status?: unknown })?.status;
+  if (typeof status !== 'number') return true;
+  return status >= 500 || status === 401 || status === 429;
+}
+
+/** "ECONNREFUSED 127.0.0.1:9", "ENOTFOUND host", "timed out": the cause of a request without an answer. */
+function networkFailure(err: unknown): string | undefined {
+  const e = err as { response?: unknown; name?: string; status?: number };
+  if (!e || typeof e !== 'object' || e.response) return undefined;
+  if (e.name === 'AbortError' || e.name === 'TimeoutError') return 'the request timed out';
+  const seen = new Set<unknown>();
+  for (
+    let c: unknown = err;
+    c && typeof c === 'object' && !seen.has(c);
+    c = (c as { cause?: unknown }).cause
+  ) {
+    seen.add(c);
+    const x = c as {
+      code?: unknown;
+      hostname?: unknown;
+      address?: unknown;
+      port?: unknown;
+      errors?: unknown;
+    };
+    const inner = Array.isArray(x.errors) ? (x.errors[0] as typeof x | undefined) : undefined;
+    const code =
+      typeof x.code === 'string' ? x.code : typeof inner?.code === 'string' ? inner.code : undefined;
+    if (code && /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(code)) {
+      const src = inner ?? x;
+      const target =
+        typeof src.hostname === 'string'
+          ? src.hostname
+          : typeof src.address === 'string'
+            ? `${src.address}${typeof src.port === 'number' ? `:${src.port}` : ''}`
+            : '';
+      return `${code}${target ? ` ${target}` : ''}`;
+    }
+  }
+  // Octokit's wrapper for a fetch that threw: status 500, a request, no response.
+  const r = err as { status?: number; request?: unknown; message?: string };
+  if (r.status === 500 && r.request) return (r.message ?? 'no answer').split('\n')[0]?.slice(0, 160);
+  return undefined;
 }
 
 function stripHost(url: string): string {

@@ -74,7 +74,9 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     const input = first?.path.join('.') ?? 'input';
-    throw new InputError(`Invalid input ${input}: ${first?.message ?? 'invalid value'}`);
+    // The schema's messages usually name the input already ("max_turns must be …"): say it once.
+    const message = (first?.message ?? 'invalid value').replace(new RegExp(`^${input} `), '');
+    throw new InputError(`Invalid input ${input}: ${message}`);
   }
   const inputs = parsed.data;
   const runner = readRunnerEnv(env);

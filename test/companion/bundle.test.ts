@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT } from '../support/runner';
+import { DIST_NODE, distPath, ROOT } from '../support/runner';
 import type { FakeGitHub } from '../support/fake-github';
 import { companionEnv, deliver, prComment, startWorld } from './harness';
 
@@ -19,8 +19,8 @@ interface Child {
 }
 
 function start(env: NodeJS.ProcessEnv): Child {
-  const proc = spawn(process.execPath, [ENTRY], {
-    env: { PATH: process.env.PATH ?? '', ...env },
+  const proc = spawn(DIST_NODE, [ENTRY], {
+    env: { PATH: distPath(process.env.PATH ?? ''), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

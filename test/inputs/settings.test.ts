@@ -17,9 +17,11 @@ describe('readSettings', () => {
   });
   it('names the bad input and what is allowed', () => {
     expect(() => readSettings(reader({ tool_policy: 'yolo' }), {})).toThrow(
-      /tool_policy must be one of auto, read-only, edit, got "yolo"/,
+      /^Invalid input tool_policy: must be one of auto, read-only, edit, got "yolo"$/,
     );
-    expect(() => readSettings(reader({ max_turns: 'many' }), {})).toThrow(/max_turns must be a whole number/);
+    expect(() => readSettings(reader({ max_turns: 'many' }), {})).toThrow(
+      /^Invalid input max_turns: must be a whole number/,
+    );
   });
   it('refuses to start without credentials', () => {
     expect(() => readSettings(reader({ anthropic_api_key: '' }), {})).toThrow(InputError);

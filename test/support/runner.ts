@@ -13,6 +13,17 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DIST_ENTRY = path.join(ROOT, 'dist', 'index.js');
 
+/**
+ * The node binary that runs dist/ in tests: `RELAY_TEST_NODE` (`.ci/run` points it at Node 24,
+ * the version action.yml runs on), else the node running the tests.
+ */
+export const DIST_NODE = process.env.RELAY_TEST_NODE || process.execPath;
+
+/** PATH for a child running dist/: DIST_NODE's folder first, so anything it starts as `node` is the same. */
+export function distPath(base = process.env.PATH ?? '/usr/bin:/bin'): string {
+  return DIST_NODE === process.execPath ? base : `${path.dirname(DIST_NODE)}${path.delimiter}${base}`;
+}
+
 /** The CLI that `npm ci` installed, for seeding the tool cache (saves a 360 MB download per test). */
 export function installedCliPackageDir(): string {
   return path.join(
@@ -148,7 +159,7 @@ export async function runAction(o: RunOptions): Promise<RunResult> {
   const envPath = fileCmd('env');
   const repository = o.repository ?? 'octo-org/octo-repo';
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    PATH: distPath(),
     HOME: home,
     LANG: 'C.UTF-8',
     CI: 'true',
@@ -186,7 +197,7 @@ export async function runAction(o: RunOptions): Promise<RunResult> {
 
   o.prepare?.(env);
   const started = Date.now();
-  const child = spawn(process.execPath, [o.entry ?? DIST_ENTRY], {
+  const child = spawn(DIST_NODE, [o.entry ?? DIST_ENTRY], {
     cwd: workspace,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
