@@ -3,6 +3,7 @@
  * unset); the schema turns them into one typed settings object or says which input is wrong.
  */
 import { z } from 'zod';
+import { allowedBashProblem, ruleProblem } from '../policy/rules';
 
 const optionalString = z
   .string()
@@ -16,6 +17,43 @@ const list = z.string().transform((s) =>
     .map((x) => x.trim())
     .filter((x) => x !== ''),
 );
+
+/**
+ * Tool rules, newline- or comma-separated; a comma inside a rule's parentheses belongs to the
+ * rule (`Edit(src/{a,b}.ts)`, `Bash(npm run lint, --fix)`). Every entry must be usable: a rule
+ * that cannot be read, or could never match, is an input error naming it.
+ */
+function ruleList(name: 'allowed_tools' | 'disallowed_tools') {
+  return z
+    .string()
+    .transform((s) => splitRules(s))
+    .superRefine((entries, ctx) => {
+      for (const entry of entries) {
+        const problem = ruleProblem(entry, name);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      }
+    });
+}
+
+function splitRules(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of s) {
+    if (ch === '\n' || (ch === ',' && depth === 0)) {
+      out.push(current);
+      current = '';
+      // A rule never spans lines: an unclosed "(" is reported for its own entry.
+      if (ch === '\n') depth = 0;
+      continue;
+    }
+    if (ch === '(') depth += 1;
+    else if (ch === ')' && depth > 0) depth -= 1;
+    current += ch;
+  }
+  out.push(current);
+  return out.map((x) => x.trim()).filter((x) => x !== '');
+}
 
 /** Newline-separated list only: Bash prefixes may contain commas. */
 const lines = z.string().transform((s) =>
@@ -100,9 +138,14 @@ export const inputSchema = z.object({
   pr_budget_usd: optionalNumber('pr_budget_usd', { min: 0.01, max: 100000 }),
   timeout_minutes: number('timeout_minutes', { min: 0.05, max: 360 }),
   tool_policy: oneOf('tool_policy', ['auto', 'read-only', 'edit'] as const),
-  allowed_tools: list,
-  disallowed_tools: list,
-  allowed_bash: lines,
+  allowed_tools: ruleList('allowed_tools'),
+  disallowed_tools: ruleList('disallowed_tools'),
+  allowed_bash: lines.superRefine((entries, ctx) => {
+    for (const entry of entries) {
+      const problem = allowedBashProblem(entry);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    }
+  }),
   allowed_users: list,
   allowed_bots: list,
   session_store: oneOf('session_store', ['auto', 'artifact', 'fs', 'none'] as const),

@@ -51,6 +51,8 @@ interface Compiled {
   paths: PathContext;
   allowed: ToolRule[];
   disallowed: ToolRule[];
+  /** A disallowed_tools entry that could not be read (settings refuse these; fail closed here). */
+  unreadableDeny?: string;
   relayRead: Set<string>;
   relayWrite: Set<string>;
 }
@@ -63,10 +65,13 @@ function compile(ctx: PolicyContext): Compiled {
   const workspace = normalizeRoot(ctx.workspace);
   const base = { workspace };
   const short = (n: string) => (n.startsWith(RELAY_MCP_PREFIX) ? n.slice(RELAY_MCP_PREFIX.length) : n);
+  const disallowed = parseRules(ctx.disallowedTools, { ...base, nocase: true });
   c = {
     paths: { workspace, forbiddenRoots: ctx.forbiddenRoots.map(normalizeRoot).filter((r) => r !== '') },
+    // Malformed allow entries cannot widen anything; the settings already refused them.
     allowed: parseRules(ctx.allowedTools, base).rules,
-    disallowed: parseRules(ctx.disallowedTools, base).rules,
+    disallowed: disallowed.rules,
+    ...(disallowed.errors[0] !== undefined ? { unreadableDeny: disallowed.errors[0] } : {}),
     relayRead: new Set(ctx.relayTools.read.map(short)),
     relayWrite: new Set(ctx.relayTools.write.map(short)),
   };
@@ -285,6 +290,12 @@ export async function decide(call: ToolCall, ctx: PolicyContext): Promise<Decisi
     return deny(`${toolName}: the tool input must be an object`, 'input:invalid');
   }
   const c = compile(ctx);
+  if (c.unreadableDeny !== undefined) {
+    return deny(
+      `${toolName}: disallowed_tools cannot be read (${c.unreadableDeny})`,
+      'disallowed_tools:unreadable',
+    );
+  }
   const normalized: ToolCall = { toolName, input: call.input };
 
   if (READ_PATH_TOOLS.has(toolName) || EDIT_PATH_TOOLS.has(toolName)) {

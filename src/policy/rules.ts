@@ -5,8 +5,13 @@
  *
  * Specifiers understood:
  * - file tools (Read, Edit, Write, MultiEdit, NotebookEdit, Glob, Grep, LS): a gitignore-style
- *   path glob: `docs/**`, `src/*.ts`, `/abs-from-repo-root`, `//absolute`, `~/home`; a pattern
- *   without `/` matches the name at any depth; a pattern matches a directory's contents too.
+ *   path glob as Claude Code reads it: `docs/**`, `src/*.ts`, `/from-the-repo-root`,
+ *   `//absolute`, `~/home`; a pattern without `/` (or with only a trailing one) matches the name
+ *   at any depth; a pattern matches a directory's contents too. `*` and `?` stay within one
+ *   directory, `**` spans directories, `[…]` (`[!…]`, `[[:digit:]]`) and `{a,b}` (nested too) as
+ *   in picomatch, dotfiles included; a leading `!` is literal (one rule cannot negate).
+ *   Deny rules match case-insensitively (a runner's file system may be case-insensitive, and a
+ *   deny rule should not be sidestepped by `SRC/A.ts`); allow rules match case exactly.
  * - Bash: a command prefix, `npm run build:*`, `npm run build *` or `npm test`.
  * - WebFetch: `domain:example.com` (or `domain:*.example.com`).
  * - Task/Agent: a subagent type.
@@ -15,6 +20,8 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import picomatch from 'picomatch';
+import { HARMLESS_TOOLS } from './profile';
 
 export type RuleKind = 'path' | 'bash' | 'domain' | 'subagent' | 'none' | 'unsupported';
 
@@ -28,9 +35,9 @@ export interface ToolRule {
   kind: RuleKind;
   /** kind 'bash': the prefix words ([] = any command, e.g. `Bash(*)`). */
   bashPrefix?: string[];
-  /** kind 'path': the pattern made absolute, and its compiled matcher. */
+  /** kind 'path': the pattern made absolute (for messages), and its compiled matcher. */
   pathPattern?: string;
-  pathRegex?: RegExp;
+  pathMatch?: PathMatcher;
   /** kind 'domain': lower-case host, `*.` allowed at the start. */
   domain?: string;
 }
@@ -41,18 +48,44 @@ export interface ParsedRules {
   errors: string[];
 }
 
+/** A path rule compiled: a literal base directory and a glob matched against paths beneath it. */
+interface PathMatcher {
+  base: string;
+  /** undefined: the rule names the base itself (`~`, `//`, `/`). */
+  glob?: (relative: string) => boolean;
+  nocase: boolean;
+}
+
+export interface RuleOptions {
+  workspace: string;
+  home?: string;
+  /** Match path globs case-insensitively (deny rules). */
+  nocase?: boolean;
+}
+
 /** Tools whose path argument a rule's path specifier is matched against. */
 const READ_FAMILY = new Set(['Read', 'Grep', 'Glob', 'LS']);
 const EDIT_FAMILY = new Set(['Edit', 'Write', 'MultiEdit', 'NotebookEdit']);
 export const FILE_TOOLS = new Set([...READ_FAMILY, ...EDIT_FAMILY]);
 const SUBAGENT_TOOLS = new Set(['Task', 'Agent']);
 
-const TOOL_NAME = /^[A-Za-z][A-Za-z0-9_.-]*$/;
+/** A tool name, or an MCP server's tools as `mcp__server__*`. */
+const TOOL_NAME = /^(?:[A-Za-z][A-Za-z0-9_.-]*|mcp__[A-Za-z0-9][A-Za-z0-9_.-]*__\*)$/;
+
+/** Built-in tools the policy decides about; every other built-in tool is refused anyway. */
+const KNOWN_TOOLS = new Set<string>([
+  ...FILE_TOOLS,
+  ...SUBAGENT_TOOLS,
+  'Bash',
+  'WebFetch',
+  'WebSearch',
+  ...HARMLESS_TOOLS,
+]);
 
 /**
  * Parse one entry. Returns an error string for an entry that is not `Name` or `Name(spec)`.
  */
-export function parseRule(entry: string, base: { workspace: string; home?: string }): ToolRule | string {
+export function parseRule(entry: string, base: RuleOptions): ToolRule | string {
   const raw = entry.trim();
   if (raw === '') return 'empty rule';
   const open = raw.indexOf('(');
@@ -76,7 +109,7 @@ export function parseRule(entry: string, base: { workspace: string; home?: strin
     rule.kind = 'path';
     const abs = absolutePattern(specifier, base.workspace, base.home ?? homeDir());
     rule.pathPattern = abs.glob === '' ? abs.base : `${abs.base}/${abs.glob}`;
-    rule.pathRegex = compilePathPattern(abs);
+    rule.pathMatch = compilePathPattern(abs, base.nocase ?? false);
   } else if (tool === 'WebFetch' && specifier.startsWith('domain:')) {
     const d = specifier.slice('domain:'.length).trim().toLowerCase();
     if (d === '') rule.kind = 'unsupported';
@@ -92,10 +125,68 @@ export function parseRule(entry: string, base: { workspace: string; home?: strin
   return rule;
 }
 
-export function parseRules(
-  entries: readonly string[],
-  base: { workspace: string; home?: string },
-): ParsedRules {
+/** Characters that make a command prefix never match a parsed command (operators, quoting, expansion). */
+const SHELL_SYNTAX = /[;&|<>$`"'\\()\n]/;
+
+/**
+ * Why a Bash prefix (an `allowed_bash` entry or a Bash rule's specifier) can never do what it
+ * says, or undefined. Prefixes are compared word by word with each parsed simple command, so
+ * operators, quotes and expansions never match; a `*` is understood only at the end.
+ */
+export function bashPrefixProblem(spec: string, allowing: boolean): string | undefined {
+  // `Bash(*)` is every command, as a bare `Bash`.
+  if (spec.trim() === '*') return undefined;
+  if (SHELL_SYNTAX.test(spec)) {
+    return 'a command prefix is plain words: shell operators, quotes and expansions never match a command (list each command on its own)';
+  }
+  if (allowing && !bashPrefixIsExact(spec)) {
+    return 'only a trailing `*` (or `:*`) is supported in an allowed command prefix';
+  }
+  return undefined;
+}
+
+/** Why an `allowed_bash` entry can never allow a command, naming the entry, or undefined. */
+export function allowedBashProblem(entry: string): string | undefined {
+  const why =
+    bashPrefixWords(entry).length === 0
+      ? 'it names no command: list command prefixes such as `npm test`'
+      : bashPrefixProblem(entry, true);
+  return why === undefined ? undefined : `entry "${entry.trim()}": ${why}`;
+}
+
+const HOST = /^(?:\*\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/;
+
+/**
+ * Why an `allowed_tools` / `disallowed_tools` entry cannot be used, naming the entry, or
+ * undefined. A rule that parses but could never match anything is refused too: a typo in a deny
+ * rule must not silently deny nothing.
+ */
+export function ruleProblem(entry: string, list: 'allowed_tools' | 'disallowed_tools'): string | undefined {
+  const r = parseRule(entry, { workspace: '/' });
+  if (typeof r === 'string') return r;
+  const named = `rule "${r.raw}"`;
+  if (!r.tool.startsWith('mcp__') && !KNOWN_TOOLS.has(r.tool)) {
+    return `${named}: ${r.tool} is not a tool the relay offers (tools: ${[...KNOWN_TOOLS].join(', ')}, or mcp__server__tool)`;
+  }
+  switch (r.kind) {
+    case 'unsupported':
+      return r.tool === 'WebFetch'
+        ? `${named}: WebFetch rules take domain:<host>, e.g. WebFetch(domain:example.com)`
+        : `${named}: ${r.tool} takes no (…) specifier`;
+    case 'bash': {
+      const why = bashPrefixProblem(r.specifier ?? '', list === 'allowed_tools');
+      return why === undefined ? undefined : `${named}: ${why}`;
+    }
+    case 'domain':
+      return HOST.test(r.domain ?? '')
+        ? undefined
+        : `${named}: "${r.domain ?? ''}" is not a host name (write domain:example.com or domain:*.example.com)`;
+    default:
+      return undefined;
+  }
+}
+
+export function parseRules(entries: readonly string[], base: RuleOptions): ParsedRules {
   const rules: ToolRule[] = [];
   const errors: string[] = [];
   for (const e of entries) {
@@ -160,65 +251,36 @@ function absolutePattern(spec: string, workspace: string, home: string): { base:
   return { base: base.split(path.sep).join('/').replace(/\/+$/, ''), glob: p };
 }
 
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+function compilePathPattern(p: { base: string; glob: string }, nocase: boolean): PathMatcher {
+  const base = p.base === '' ? '/' : p.base;
+  if (p.glob === '') return { base, nocase };
+  // posix: POSIX bracket expressions (`[!a]`, `[[:digit:]]`); nonegate: `!` is a literal.
+  const glob = picomatch(p.glob, { dot: true, nonegate: true, posix: true, windows: false, nocase });
+  return { base, glob, nocase };
 }
 
-/**
- * gitignore-ish glob → RegExp source. `**` spans directories, `*` and `?` stay within one,
- * `[…]` and `{a,b}` as usual.
- */
-export function globToRegExpSource(glob: string): string {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i] as string;
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        const slashAfter = glob[i + 2] === '/';
-        re += slashAfter ? '(?:.*/)?' : '.*';
-        i += slashAfter ? 2 : 1;
-      } else re += '[^/]*';
-    } else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const close = glob.indexOf(']', i + 2);
-      if (close === -1) re += '\\[';
-      else {
-        let cls = glob.slice(i + 1, close).replace(/\\/g, '\\\\');
-        if (cls.startsWith('!')) cls = `^${cls.slice(1)}`;
-        re += `[${cls}]`;
-        i = close;
-      }
-    } else if (c === '{') {
-      const close = glob.indexOf('}', i);
-      if (close === -1) re += '\\{';
-      else {
-        const alts = glob
-          .slice(i + 1, close)
-          .split(',')
-          .map((a) => globToRegExpSource(a));
-        re += `(?:${alts.join('|')})`;
-        i = close;
-      }
-    } else re += escapeRe(c);
-  }
-  return re;
-}
-
-function compilePathPattern(p: { base: string; glob: string }): RegExp {
-  if (p.glob === '') return new RegExp(`^${escapeRe(p.base === '' ? '/' : p.base)}$`);
-  return new RegExp(`^${escapeRe(p.base)}/${globToRegExpSource(p.glob)}$`);
+/** `abs` relative to `base` ('' for the base itself), or undefined when it is not beneath it. */
+function beneath(base: string, abs: string, nocase: boolean): string | undefined {
+  const b = nocase ? base.toLowerCase() : base;
+  const p = nocase ? abs.toLowerCase() : abs;
+  if (p === b) return '';
+  const prefix = b.endsWith('/') ? b : `${b}/`;
+  return p.startsWith(prefix) ? abs.slice(prefix.length) : undefined;
 }
 
 /** A path rule matches the path or any of its ancestors (a directory rule covers its contents). */
 export function pathRuleMatches(rule: ToolRule, absPath: string): boolean {
-  const re = rule.pathRegex;
-  if (!re) return false;
-  const p = absPath.split(path.sep).join('/');
-  for (let cur = p; ;) {
-    if (re.test(cur)) return true;
-    const parent = path.posix.dirname(cur);
-    if (parent === cur) return false;
-    cur = parent;
+  const m = rule.pathMatch;
+  if (!m) return false;
+  const rel = beneath(m.base, absPath.split(path.sep).join('/'), m.nocase);
+  if (rel === undefined) return false;
+  if (!m.glob) return true;
+  if (rel === '') return false;
+  for (let cur = rel; ;) {
+    if (m.glob(cur)) return true;
+    const slash = cur.lastIndexOf('/');
+    if (slash < 0) return false;
+    cur = cur.slice(0, slash);
   }
 }
 

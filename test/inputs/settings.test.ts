@@ -30,4 +30,36 @@ describe('readSettings', () => {
     const s = readSettings(reader({ allowed_bash: 'npm test\nnpm run lint, --fix' }), {});
     expect(s.allowed_bash).toEqual(['npm test', 'npm run lint, --fix']);
   });
+  it('keeps commas inside a rule and splits between rules', () => {
+    const s = readSettings(
+      reader({ disallowed_tools: 'Edit(src/{a,{b,c}}.ts), Bash(npm run lint, --fix)\nWebSearch' }),
+      {},
+    );
+    expect(s.disallowed_tools).toEqual(['Edit(src/{a,{b,c}}.ts)', 'Bash(npm run lint, --fix)', 'WebSearch']);
+  });
+  it.each([
+    [
+      'disallowed_tools',
+      'Read, Bash(rm -rf',
+      /^Invalid input disallowed_tools: rule "Bash\(rm -rf" has "\(" without/,
+    ],
+    [
+      'disallowed_tools',
+      'Reed(.env)',
+      /^Invalid input disallowed_tools: rule "Reed\(\.env\)": Reed is not a tool/,
+    ],
+    [
+      'allowed_tools',
+      'WebFetch(github.com)',
+      /^Invalid input allowed_tools: rule "WebFetch\(github\.com\)": WebFetch rules take domain:/,
+    ],
+    [
+      'allowed_bash',
+      'npm test\nnpm test && curl x',
+      /^Invalid input allowed_bash: entry "npm test && curl x": /,
+    ],
+  ])('a malformed %s entry is an input error naming it', (input, value, message) => {
+    expect(() => readSettings(reader({ [input]: value }), {})).toThrow(InputError);
+    expect(() => readSettings(reader({ [input]: value }), {})).toThrow(message);
+  });
 });

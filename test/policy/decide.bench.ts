@@ -28,7 +28,7 @@ const otherCalls: ToolCall[] = [
   { toolName: 'Grep', input: { pattern: 'foo', path: 'src' } },
   { toolName: 'Glob', input: { pattern: '**/*.ts' } },
   { toolName: 'WebFetch', input: { url: 'https://example.com' } },
-  { toolName: 'mcp__relay__get_pr_diff', input: {} },
+  { toolName: 'mcp__relay__get_diff', input: {} },
 ];
 
 function stats(samples: number[]): { median: number; p90: number; p99: number; mean: number } {

@@ -203,7 +203,7 @@ describe('decide: attacks are denied', () => {
       edit,
       'tool:unknown',
     ],
-    ['a relay write tool in read-only', 'mcp__relay__push_changes', () => ({}), {}, 'profile:read-only'],
+    ['a relay write tool in read-only', 'mcp__relay__commit_and_push', () => ({}), {}, 'profile:read-only'],
     ['an unclassified relay tool', 'mcp__relay__something_new', () => ({}), edit, 'mcp:unknown'],
     ['another MCP server', 'mcp__github__create_issue', () => ({}), edit, 'mcp:not-allowed'],
   ];
@@ -275,9 +275,9 @@ describe('decide: allowed', () => {
       'profile:edit',
     ],
     ['TodoWrite', 'TodoWrite', () => ({ todos: [] }), {}, 'tool:harmless'],
-    ['a relay read tool', 'mcp__relay__get_pr_diff', () => ({}), {}, 'relay:read'],
-    ['a relay read tool listed by full name', 'mcp__relay__post_progress', () => ({}), {}, 'relay:read'],
-    ['a relay write tool in edit', 'mcp__relay__push_changes', () => ({}), edit, 'relay:write'],
+    ['a relay read tool listed by short name', 'mcp__relay__get_diff', () => ({}), {}, 'relay:read'],
+    ['a relay read tool listed by full name', 'mcp__relay__update_progress', () => ({}), {}, 'relay:read'],
+    ['a relay write tool in edit', 'mcp__relay__commit_and_push', () => ({}), edit, 'relay:write'],
   ];
   it.each(rows)('%s', async (_label, toolName, input, over, rule) => {
     expect(await run(toolName, input(), over)).toEqual({ behavior: 'allow', rule });
@@ -323,6 +323,31 @@ describe('decide: allowed_tools widens, disallowed_tools narrows', () => {
       behavior: 'deny',
       rule: 'disallowed_tools:Read',
     });
+  });
+  it('deny wins over the edit profile and allow rules for tricky globs, in any case', async () => {
+    const over = {
+      profile: 'edit' as const,
+      allowedTools: ['Edit(src/**)'],
+      disallowedTools: ['Edit(src/{a,{b,c}}.ts)', 'Edit(src/[]]x.ts)', 'Write(DOCS/**)'],
+    };
+    const denied = ['src/c.ts', 'src/b.ts', 'src/a.ts', 'src/]x.ts', 'docs/new.md', 'Docs/new.md'];
+    for (const file_path of denied) {
+      expect({ file_path, d: await run('Write', { file_path, content: 'x' }, over) }).toMatchObject({
+        file_path,
+        d: { behavior: 'deny', rule: expect.stringMatching(/^disallowed_tools:/) },
+      });
+    }
+    expect(await run('Write', { file_path: 'src/d.ts', content: 'x' }, over)).toMatchObject({
+      behavior: 'allow',
+    });
+  });
+  it('an unreadable disallowed_tools entry denies every call (fail closed)', async () => {
+    expect(await run('Read', { file_path: 'README.md' }, { disallowedTools: ['Bash(rm -rf'] })).toMatchObject(
+      {
+        behavior: 'deny',
+        rule: 'disallowed_tools:unreadable',
+      },
+    );
   });
   it('disallowed_tools with a path specifier narrows only matching paths', async () => {
     const over = { disallowedTools: ['Read(docs/**)'] };
@@ -420,7 +445,7 @@ describe('decide: allowed_tools widens, disallowed_tools narrows', () => {
       await run('mcp__github__get_issue', {}, { allowedTools: ['mcp__github__get_issue'] }),
     ).toMatchObject({ behavior: 'allow' });
     expect(
-      await run('mcp__relay__get_pr_diff', {}, { disallowedTools: ['mcp__relay__get_pr_diff'] }),
+      await run('mcp__relay__get_diff', {}, { disallowedTools: ['mcp__relay__get_diff'] }),
     ).toMatchObject({ behavior: 'deny' });
   });
   it('unknown tools stay denied even when listed', async () => {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { PolicyContext } from '../../src/policy/decide';
+import { RELAY_READ_TOOLS, RELAY_WRITE_TOOL_NAMES } from '../../src/tools';
 
 export interface Sandbox {
   root: string;
@@ -54,7 +55,12 @@ export function context(sb: Sandbox, over: Partial<PolicyContext> = {}): PolicyC
     allowedTools: [],
     disallowedTools: [],
     forbiddenRoots: [sb.home, path.join(sb.root, 'runner-temp'), path.join(sb.root, 'toolcache')],
-    relayTools: { read: ['get_pr_diff', 'mcp__relay__post_progress'], write: ['push_changes'] },
+    // The relay's real tools: read ones by full name (as the action passes them) plus one short
+    // name, write ones by short name; decide() accepts both forms.
+    relayTools: {
+      read: [...RELAY_READ_TOOLS.filter((n) => !n.endsWith('__get_diff')), 'get_diff'],
+      write: [...RELAY_WRITE_TOOL_NAMES],
+    },
     ...over,
   };
 }

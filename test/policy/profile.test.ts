@@ -26,15 +26,13 @@ describe('resolveProfile', () => {
 });
 
 describe('profileTools', () => {
-  const relayTools = { read: ['get_pr_diff'], write: ['push_changes'] };
+  const relayTools = { read: ['get_diff'], write: ['commit_and_push'] };
   it('read-only: readers, harmless tools and relay read tools', () => {
     const t = profileTools('read-only', { relayTools, allowedBash: ['npm test'] });
-    expect(t).toEqual(
-      expect.arrayContaining(['Read', 'Grep', 'Glob', 'TodoWrite', 'mcp__relay__get_pr_diff']),
-    );
+    expect(t).toEqual(expect.arrayContaining(['Read', 'Grep', 'Glob', 'TodoWrite', 'mcp__relay__get_diff']));
     expect(t).not.toContain('Edit');
     expect(t).not.toContain('Bash');
-    expect(t).not.toContain('mcp__relay__push_changes');
+    expect(t).not.toContain('mcp__relay__commit_and_push');
     expect(t).not.toContain('WebFetch');
   });
   it('edit: adds editors, relay write tools and Bash when allowed_bash is set', () => {
@@ -45,7 +43,7 @@ describe('profileTools', () => {
         'MultiEdit',
         'NotebookEdit',
         'Bash',
-        'mcp__relay__push_changes',
+        'mcp__relay__commit_and_push',
       ]),
     );
     expect(profileTools('edit', { relayTools })).not.toContain('Bash');
