@@ -47,6 +47,13 @@ async function decideAndRun(redactor: Redactor): Promise<void> {
   const event = parseEvent(settings.runner.eventName, payload, {
     triggerPhrase: settings.trigger_phrase,
     explicitPrompt: readExplicitPrompt(settings),
+    labelTrigger: settings.label_trigger,
+    assigneeTriggers: settings.assignee_trigger,
+    reviewDrafts: settings.review_drafts,
+    repository: settings.runner.repository,
+    runnerActor: settings.runner.actor,
+    ref: settings.runner.ref,
+    sha: settings.runner.sha,
   });
   if (isSkip(event)) return skip(event.reason);
   const req: RelayRequest = event;
@@ -116,9 +123,10 @@ async function runRequest(
     gh,
     owner: req.owner,
     repo: req.repo,
-    issueNumber: req.target.number,
-    mode: settings.comment_mode === 'sticky' ? 'update' : settings.comment_mode,
+    issueNumber: req.target.kind === 'repository' ? undefined : req.target.number,
+    mode: settings.comment_mode,
     redact,
+    selfLogins: identity.selfLogins,
   });
   if (!getCommand(req.command.name).runsAgent) {
     const reply = await runDirectCommand(req, {

@@ -29,4 +29,6 @@ export interface AgentOutcome extends Usage {
   sessionId?: string;
   model?: string;
   toolCalls: ToolCallRecord[];
+  /** With `json_schema`: what the CLI returned as structured output (checked again before use). */
+  structuredOutput?: unknown;
 }

@@ -63,7 +63,9 @@ export interface PrepareInput {
 export function profileFor(req: RelayRequest, toolPolicy: Settings['tool_policy']): Profile {
   // An issue opened (or labeled/assigned) for the relay is a task to implement.
   if (toolPolicy === 'auto' && req.eventName === 'issues' && req.command.name !== 'review') return 'edit';
-  return resolveProfile(toolPolicy, req.command.name, req.trigger, req.target.kind);
+  // An automation run (no PR/issue) is a plain `ask`: read-only unless tool_policy says edit.
+  const target = req.target.kind === 'repository' ? undefined : req.target.kind;
+  return resolveProfile(toolPolicy, req.command.name, req.trigger, target);
 }
 
 export async function prepareAgent(input: PrepareInput): Promise<PreparedAgent> {
@@ -164,6 +166,10 @@ export async function prepareAgent(input: PrepareInput): Promise<PreparedAgent> 
     `Tool profile: ${profile}.${settings.allowed_bash.length && isolation.kind !== 'commands-off' ? ` Allowed shell commands (prefixes): ${settings.allowed_bash.join('; ')}.` : ''}`,
     ...(isolation.kind === 'commands-off' ? [commandsOffInstructions(isolation.why)] : []),
     ...(config.claudeMd ? ['# Project instructions (CLAUDE.md from the base branch)', config.claudeMd] : []),
+    // custom_instructions come from the workflow file, which only people with write access change.
+    ...(settings.custom_instructions
+      ? ['# Instructions from the workflow (custom_instructions)', settings.custom_instructions]
+      : []),
   ].join('\n\n');
 
   const mcpServers: Record<string, McpServerConfig> = { [PERMISSION_SERVER]: enforcer.promptToolServer() };
@@ -194,6 +200,9 @@ export async function prepareAgent(input: PrepareInput): Promise<PreparedAgent> 
     mcpServersDelivery: 'initialize',
     maxTurns: settings.max_turns,
     maxBudgetUsd: settings.max_budget_usd,
+    ...(settings.jsonSchema
+      ? { outputFormat: { type: 'json_schema', schema: settings.jsonSchema.schema } }
+      : {}),
     sessionStore: input.sessionStore,
     ...(input.resume ? { resume: input.resume } : {}),
     ...(settings.model ? { model: settings.model } : {}),

@@ -121,7 +121,21 @@ export async function runAgent(opts: AgentRunOptions): Promise<AgentOutcome> {
   }
   if (resultMsg) {
     if (resultMsg.subtype === 'success' && !resultMsg.is_error) {
-      return { ...base, conclusion: 'success', result: resultMsg.result };
+      const structured = resultMsg.structured_output;
+      return {
+        ...base,
+        conclusion: 'success',
+        result: resultMsg.result,
+        ...(structured !== undefined ? { structuredOutput: structured } : {}),
+      };
+    }
+    if (resultMsg.subtype === 'error_max_structured_output_retries') {
+      return {
+        ...base,
+        conclusion: 'failure',
+        result:
+          'The agent never produced structured output that matches json_schema (the CLI gave up after its retries).',
+      };
     }
     const conclusion: Conclusion =
       resultMsg.subtype === 'error_max_turns'

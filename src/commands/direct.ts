@@ -27,8 +27,11 @@ export interface DirectReply {
 }
 
 export async function runDirectCommand(req: RelayRequest, deps: DirectDeps): Promise<DirectReply> {
+  // Direct commands come from comments, so they always have a PR or issue.
+  if (req.target.kind === 'repository') throw new Error(`/${req.command.name} needs a pull request or issue`);
+  const target = { kind: req.target.kind, number: req.target.number };
   const where: ReplyWhere = {
-    kind: req.target.kind,
+    kind: target.kind,
     repoHtmlUrl: `${deps.settings.runner.serverUrl}/${req.owner}/${req.repo}`,
     requester: req.requestedBy ?? req.comment?.authorLogin ?? req.actor.login,
   };
@@ -42,7 +45,7 @@ export async function runDirectCommand(req: RelayRequest, deps: DirectDeps): Pro
       const workflow = deps.workflow ?? 'claude.yml';
       const repo = { owner: req.owner, repo: req.repo };
       // Never cancel the run that is answering.
-      const runs = (await activeRunsFor(deps.gh, { ...repo, workflow }, req.target)).filter(
+      const runs = (await activeRunsFor(deps.gh, { ...repo, workflow }, target)).filter(
         (r) => String(r.id) !== deps.settings.runner.runId,
       );
       const outcomes = await cancelRuns(deps.gh, repo, runs);

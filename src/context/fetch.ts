@@ -127,7 +127,18 @@ export async function listChangedFiles(
   }));
 }
 
+/** An automation run has no PR or issue: nothing to read. */
+export function emptyContext(): RunContext {
+  return {
+    issue: { number: 0, title: '', body: '', author: '', labels: [], state: '' },
+    comments: [],
+    reviewComments: [],
+    reviews: [],
+  };
+}
+
 export async function fetchContext(gh: GitHub, req: RelayRequest): Promise<RunContext> {
+  if (req.target.kind === 'repository') return emptyContext();
   const { owner, repo } = req;
   const number = req.target.number;
   const isPr = req.target.kind === 'pull_request';

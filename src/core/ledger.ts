@@ -40,6 +40,18 @@ export const markerSchema = z.object({
   session_output_tokens: count.optional(),
   /** The comment that triggered this run, so a repeated trigger is recognised. */
   trigger_comment_id: z.number().optional(),
+  /** The PR head this run reviewed: the next `synchronize` reviews only what came after it. */
+  head_sha: z.string().optional(),
+  /** `sticky`: the one relay comment of this PR/issue, rewritten by every run. */
+  mode: z.literal('sticky').optional(),
+  /**
+   * Earlier runs folded into a sticky comment. Their own records are gone from the comment, so
+   * their costs live on here; a run id counts once however often it appears.
+   */
+  history: z
+    .array(z.object({ run_id: z.string(), cost_usd: usd.optional(), conclusion: z.string().optional() }))
+    .max(500)
+    .optional(),
 });
 
 export type Marker = z.infer<typeof markerSchema>;
@@ -109,15 +121,20 @@ export interface LedgerEntry {
   commentId: number;
 }
 
-/** The relay's own `done` records, oldest first. */
-export function ownRecords(comments: MarkerComment[], selfLogins: string[]): LedgerEntry[] {
+/** The relay's own records of any status, oldest first. */
+function ownMarkers(comments: MarkerComment[], selfLogins: string[]): LedgerEntry[] {
   const out: LedgerEntry[] = [];
   for (const comment of comments) {
     if (!isOwnComment(comment, selfLogins)) continue;
     const marker = parseMarker(comment.body);
-    if (marker?.status === 'done') out.push({ marker, commentId: comment.id });
+    if (marker) out.push({ marker, commentId: comment.id });
   }
   return out;
+}
+
+/** The relay's own `done` records, oldest first. */
+export function ownRecords(comments: MarkerComment[], selfLogins: string[]): LedgerEntry[] {
+  return ownMarkers(comments, selfLogins).filter((e) => e.marker.status === 'done');
 }
 
 /**
@@ -142,19 +159,27 @@ export interface CostSummary {
 
 /**
  * Spend on this PR/issue from the relay's own records, one entry per run id (the newest record of
- * a run wins), in order of first appearance.
+ * a run wins), in order of first appearance. A sticky comment's record also carries the runs it
+ * folded (`history`, newest first), even while its current run is still going.
  */
 export function sumCosts(comments: MarkerComment[], selfLogins: string[]): CostSummary {
   const byRun = new Map<string, CostSummary['runs'][number]>();
-  for (const { marker, commentId } of ownRecords(comments, selfLogins)) {
-    const run: CostSummary['runs'][number] = {
-      runId: marker.run_id,
-      costUsd: marker.cost_usd ?? 0,
-      commentId,
-    };
-    if (marker.conclusion !== undefined) run.conclusion = marker.conclusion;
+  const add = (
+    runId: string,
+    costUsd: number | undefined,
+    conclusion: string | undefined,
+    commentId: number,
+  ) => {
+    const run: CostSummary['runs'][number] = { runId, costUsd: costUsd ?? 0, commentId };
+    if (conclusion !== undefined) run.conclusion = conclusion;
     // Map keeps the first insertion's position; set() replaces the value with the newest record.
-    byRun.set(marker.run_id, run);
+    byRun.set(runId, run);
+  };
+  for (const { marker, commentId } of ownMarkers(comments, selfLogins)) {
+    for (const h of [...(marker.history ?? [])].reverse()) {
+      if (!byRun.has(h.run_id)) add(h.run_id, h.cost_usd, h.conclusion, commentId);
+    }
+    if (marker.status === 'done') add(marker.run_id, marker.cost_usd, marker.conclusion, commentId);
   }
   const runs = [...byRun.values()];
   const total = runs.reduce((sum, r) => sum + r.costUsd, 0);

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { parseCommandText } from '../commands/parse';
 import type { Actor, EventResult, RelayRequest, TriggerComment } from '../request/types';
+import { automationEvent } from './automation';
 import { explicitPrompt, withPrompt } from './common';
 import { actorOf, base, repoOf, skip, validate, type EventOptions } from './schema';
 
@@ -68,7 +69,14 @@ function build(
   opts: EventOptions,
 ): EventResult {
   const number = f.pr_number ?? f.issue_number;
-  if (number === undefined) return skip(`${eventName} without pr_number or issue_number: nothing to run on`);
+  if (number === undefined) {
+    return automationEvent(
+      eventName,
+      p,
+      opts,
+      `${eventName} without pr_number or issue_number: nothing to run on (set prompt to run in the repository)`,
+    );
+  }
   const kind = f.pr_number !== undefined ? 'pull_request' : 'issue';
 
   let command = f.command !== undefined ? parseCommandText(f.command) : undefined;

@@ -5,10 +5,11 @@
  */
 import type { EventResult } from '../request/types';
 import { issueCommentEvent, reviewCommentEvent, reviewEvent } from './comments';
+import { automationEvent } from './automation';
 import { repositoryDispatchEvent, workflowDispatchEvent } from './dispatch';
 import { issuesEvent } from './issues';
 import { pullRequestEvent } from './pull-request';
-import { skip, type EventOptions } from './schema';
+import type { EventOptions } from './schema';
 
 export { EventError, type EventOptions } from './schema';
 export { PULL_REQUEST_ACTIONS } from './pull-request';
@@ -31,6 +32,9 @@ export const SUPPORTED_EVENTS: readonly string[] = Object.keys(handlers);
 
 export function parseEvent(eventName: string, payload: unknown, opts: EventOptions): EventResult {
   const handler = Object.hasOwn(handlers, eventName) ? handlers[eventName] : undefined;
-  if (!handler) return skip(`claude-relay does not handle "${eventName}" events`);
+  // With a prompt, any other event is an automation run in the repository's context.
+  if (!handler) {
+    return automationEvent(eventName, payload, opts, `claude-relay does not handle "${eventName}" events`);
+  }
   return handler(eventName, payload, opts);
 }

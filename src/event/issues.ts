@@ -25,9 +25,18 @@ export function phraseWord(phrase: string): string {
     .toLowerCase();
 }
 
+/** The label that starts an issue task: `label_trigger`, else the phrase's word. */
+export function triggerLabel(opts: EventOptions): string {
+  return opts.labelTrigger?.trim() || phraseWord(opts.triggerPhrase);
+}
+
 function isOurAssignee(login: string, opts: EventOptions): boolean {
   const l = login.toLowerCase();
-  const names = new Set(['claude', phraseWord(opts.triggerPhrase)]);
+  const names = new Set(
+    opts.assigneeTriggers?.length
+      ? opts.assigneeTriggers.map((n) => n.toLowerCase())
+      : ['claude', phraseWord(opts.triggerPhrase)],
+  );
   if (opts.botLogin) {
     const bot = opts.botLogin.toLowerCase();
     names.add(bot);
@@ -57,8 +66,9 @@ export function issuesEvent(eventName: string, payload: unknown, opts: EventOpti
       command = found;
     } else if (action === 'labeled') {
       const label = p.label?.name ?? '';
-      if (label.toLowerCase() !== phraseWord(opts.triggerPhrase) || label === '') {
-        return skip(`label "${label}" is not the ${phraseWord(opts.triggerPhrase)} label`);
+      const wanted = triggerLabel(opts);
+      if (label.trim().toLowerCase() !== wanted.toLowerCase() || label === '') {
+        return skip(`label "${label}" is not the ${wanted} label`);
       }
       trigger = 'label';
       command = { name: 'fix', text: task };

@@ -30,6 +30,17 @@ export function pullRequestEvent(eventName: string, payload: unknown, opts: Even
   }
   const p = validate(schema, payload, eventName);
   const pr = pullRequestRef(p.pull_request);
+  // Drafts are reviewed once marked ready (ready_for_review), unless review_drafts is set.
+  if (
+    explicitPrompt(opts) === undefined &&
+    p.pull_request.draft === true &&
+    !opts.reviewDrafts &&
+    action !== 'ready_for_review'
+  ) {
+    return skip(
+      `pull request #${pr.number} is a draft: it is reviewed when marked ready for review (set review_drafts: true to review drafts)`,
+    );
+  }
   return withPrompt(
     {
       eventName,

@@ -19,6 +19,17 @@ export interface EventOptions {
   explicitPrompt?: string;
   /** Login of the relay's own bot (`my-app[bot]` or `my-app`): assigning it starts an issue task. */
   botLogin?: string;
+  /** `label_trigger`: adding this label to an issue starts a task (default: the phrase's word). */
+  labelTrigger?: string;
+  /** `assignee_trigger`: assigning an issue to one of these logins starts a task. */
+  assigneeTriggers?: string[];
+  /** `review_drafts`: review draft PRs too (otherwise they wait for ready_for_review). */
+  reviewDrafts?: boolean;
+  /** The runner's GITHUB_REPOSITORY / GITHUB_ACTOR / GITHUB_REF / GITHUB_SHA, for payloads without them (schedule). */
+  repository?: string;
+  runnerActor?: string;
+  ref?: string;
+  sha?: string;
 }
 
 export const actorType = z.enum(['User', 'Bot', 'Organization', 'Mannequin']);
@@ -52,6 +63,7 @@ export const pullRequest = z.looseObject({
   body: z.string().nullish(),
   user: z.looseObject({ login: z.string() }).nullable(),
   author_association: z.string().optional(),
+  draft: z.boolean().nullish(),
   head: branch,
   base: branch.extend({ repo: z.looseObject({ full_name: z.string() }) }),
 });

@@ -120,6 +120,60 @@ function boolean(name: string) {
   });
 }
 
+/** GitHub label names: 1–50 characters, no line breaks (GitHub's own limit). */
+const labelName = z
+  .string()
+  .transform((s) => s.trim() || 'claude')
+  .refine((s) => s.length <= 50 && !/[\r\n]/.test(s), {
+    message: 'label_trigger must be one label name of at most 50 characters',
+  });
+
+const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
+
+/** Comma/newline list of GitHub logins, `@` optional. */
+function logins(name: string) {
+  return list.transform((items, ctx) => {
+    const out: string[] = [];
+    for (const item of items) {
+      const login = item.replace(/^@/, '');
+      if (!LOGIN.test(login)) {
+        ctx.addIssue({ code: 'custom', message: `${name} must list GitHub logins, got "${item}"` });
+        return z.NEVER;
+      }
+      out.push(login);
+    }
+    return out;
+  });
+}
+
+/**
+ * A prefix for branch names that git accepts (`git check-ref-format` rules that a prefix can
+ * break): no spaces or control characters, none of `~^:?*[\\`, no `..`, `@{`, `//`, and no leading
+ * `/`, `-` or `.`. Empty means no prefix.
+ */
+const branchPrefix = z
+  .string()
+  .transform((s) => s.trim())
+  .refine(
+    (s) =>
+      s === '' ||
+      (s.length <= 100 &&
+        // eslint-disable-next-line no-control-regex
+        !/[\x00-\x20\x7f~^:?*[\\]/.test(s) &&
+        !s.includes('..') &&
+        !s.includes('@{') &&
+        !s.includes('//') &&
+        !/^[/.-]/.test(s) &&
+        !/(^|\/)\./.test(s) &&
+        !/\.lock(\/|$)/.test(s)),
+    {
+      message:
+        'branch_prefix must be usable in a git branch name (letters, digits, "-", "_", "." and "/"; no spaces, "..", or leading "/", "-" or ".")',
+    },
+  );
+
+const MAX_INSTRUCTIONS = 20_000;
+
 export const inputSchema = z.object({
   anthropic_api_key: optionalString,
   claude_code_oauth_token: optionalString,
@@ -160,10 +214,16 @@ export const inputSchema = z.object({
   context_tokens: number('context_tokens', { min: 1000, max: 150000, int: true }),
   json_schema: optionalString,
   review_drafts: boolean('review_drafts'),
-  label_trigger: optionalString,
-  assignee_trigger: optionalString,
-  branch_prefix: z.string().transform((s) => s.trim()),
-  custom_instructions: optionalString,
+  label_trigger: labelName,
+  assignee_trigger: logins('assignee_trigger'),
+  branch_prefix: branchPrefix,
+  custom_instructions: z
+    .string()
+    .transform((s) => s.trim())
+    .refine((s) => s.length <= MAX_INSTRUCTIONS, {
+      message: `custom_instructions must be at most ${MAX_INSTRUCTIONS} characters`,
+    })
+    .transform((s) => (s === '' ? undefined : s)),
 });
 
 export type RawInputs = z.input<typeof inputSchema>;

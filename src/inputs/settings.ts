@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { JsonSchemaError, loadJsonSchema, type JsonSchemaSetting } from './json-schema';
 import { inputDefaults, inputSchema, type Inputs, type RawInputs } from './schema';
 
 export interface RunnerEnv {
@@ -31,6 +32,8 @@ export interface Settings extends Inputs {
   sessionStore: 'artifact' | 'fs' | 'none';
   sessionDir: string;
   runUrl: string;
+  /** `json_schema`, parsed and compiled; the agent's answer is structured output. */
+  jsonSchema?: JsonSchemaSetting;
 }
 
 export class InputError extends Error {
@@ -107,7 +110,16 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
     inputs.session_store === 'auto' ? (artifactsAvailable ? 'artifact' : 'fs') : inputs.session_store;
   const sessionDir = expandHome(inputs.session_dir ?? '~/.local/state/claude-relay/sessions', env);
   const runUrl = `${runner.serverUrl}/${runner.repository}/actions/runs/${runner.runId}`;
-  return { ...inputs, runner, sessionStore, sessionDir, runUrl };
+  let jsonSchema: JsonSchemaSetting | undefined;
+  if (inputs.json_schema) {
+    try {
+      jsonSchema = loadJsonSchema(inputs.json_schema, runner.workspace);
+    } catch (err) {
+      if (err instanceof JsonSchemaError) throw new InputError(`Invalid input ${err.message}`);
+      throw err;
+    }
+  }
+  return { ...inputs, runner, sessionStore, sessionDir, runUrl, ...(jsonSchema ? { jsonSchema } : {}) };
 }
 
 function expandHome(p: string, env: NodeJS.ProcessEnv): string {

@@ -18,6 +18,8 @@ export interface RelayOutputs {
   num_turns: string;
   duration_ms: string;
   comment_url: string;
+  /** Compact JSON matching json_schema, or ''. */
+  structured_output: string;
 }
 
 export function outputsFrom(
@@ -25,6 +27,7 @@ export function outputsFrom(
   conclusion: Conclusion,
   commentUrl = '',
   result = '',
+  structuredOutput = '',
 ): RelayOutputs {
   return {
     conclusion,
@@ -36,6 +39,7 @@ export function outputsFrom(
     num_turns: String(o?.numTurns ?? 0),
     duration_ms: String(o?.durationMs ?? 0),
     comment_url: commentUrl,
+    structured_output: structuredOutput,
   };
 }
 
@@ -45,8 +49,13 @@ export function writeOutputs(sink: OutputSink, outputs: RelayOutputs, redact: (s
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-/** Markdown for core.summary: totals, then one row per tool call. */
-export function summaryMarkdown(o: AgentOutcome, commentUrl: string, extraTables: string[] = []): string {
+/** Markdown for core.summary: totals, the answer, then one row per tool call. */
+export function summaryMarkdown(
+  o: AgentOutcome,
+  commentUrl: string,
+  extraTables: string[] = [],
+  structuredOutput = '',
+): string {
   const lines = [
     `## claude-relay: ${o.conclusion}`,
     '',
@@ -56,6 +65,9 @@ export function summaryMarkdown(o: AgentOutcome, commentUrl: string, extraTables
     '',
   ];
   if (commentUrl) lines.push(`Result comment: ${commentUrl}`, '');
+  // The answer itself: for an automation run (no comment) this is where people read it.
+  lines.push('### Result', '', o.result.trim() || '_(no text answer)_', '');
+  if (structuredOutput) lines.push('### Structured output', '', '```json', structuredOutput, '```', '');
   lines.push(`### Tool calls (${o.toolCalls.length})`, '');
   if (o.toolCalls.length > 0) {
     lines.push('| # | tool | input | outcome | size | time |', '| --- | --- | --- | --- | --- | --- |');

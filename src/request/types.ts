@@ -54,8 +54,11 @@ export interface RelayRequest {
   action?: string;
   owner: string;
   repo: string;
-  /** The PR or issue this run is about. */
-  target: { kind: 'pull_request' | 'issue'; number: number; title?: string };
+  /**
+   * The PR or issue this run is about; `repository` (number 0) for an automation run with a
+   * `prompt` on an event that carries neither: nothing is posted on GitHub.
+   */
+  target: { kind: 'pull_request' | 'issue' | 'repository'; number: number; title?: string };
   /** Who caused the event (the sender); the gate authorizes this account. */
   actor: Actor;
   trigger: TriggerKind;
@@ -67,6 +70,23 @@ export interface RelayRequest {
   requestedBy?: string;
   /** True for pull_request_target: config must come from the base branch. */
   isPullRequestTarget: boolean;
+  /** Automation runs (target `repository`): what the prompt may say about the event. */
+  automation?: AutomationEvent;
+}
+
+/** The event of an automation run (no PR or issue). */
+export interface AutomationEvent {
+  eventName: string;
+  action?: string;
+  ref?: string;
+  sha?: string;
+  /** Written by people (commit messages, release notes): fenced as data in the prompt. */
+  untrusted: { label: string; text: string }[];
+}
+
+/** True for an automation run: a prompt on an event without a PR or issue. */
+export function isAutomation(req: RelayRequest): boolean {
+  return req.target.kind === 'repository';
 }
 
 /** An event that is not for us: the run ends `skipped` with this one-line reason. */

@@ -30,7 +30,9 @@ export async function openRunSession(opts: {
   const { req, settings } = opts;
   const store = new MemorySessionStore();
   const none: RunSession = { store, persist: async () => 'none' };
-  if (settings.sessionStore === 'none') return none;
+  // An automation run has no thread to follow up in: its session is not kept.
+  if (settings.sessionStore === 'none' || req.target.kind === 'repository') return none;
+  const scopeKind = req.target.kind;
   let key: Buffer;
   try {
     key = deriveSessionKey({
@@ -47,7 +49,7 @@ export async function openRunSession(opts: {
     kind: settings.sessionStore,
     fsDir: settings.sessionDir,
     key,
-    scope: { owner: req.owner, repo: req.repo, kind: req.target.kind, number: req.target.number },
+    scope: { owner: req.owner, repo: req.repo, kind: scopeKind, number: req.target.number },
     runId: settings.runner.runId,
     tmpDir: settings.runner.runnerTemp,
     findBy: settings.github_token

@@ -30,6 +30,8 @@ export interface RelayToolsOptions {
   headRef?: string;
   /** Base branch for a draft PR opened from an issue (default: the repository's default branch). */
   baseRef?: string;
+  /** `branch_prefix`: issue branches are `<prefix>issue-<n>-<slug>` (default `claude/`). */
+  branchPrefix?: string;
   git?: {
     /** Remote name to check and push to (default `origin`). */
     remote?: string;

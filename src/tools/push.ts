@@ -2,7 +2,7 @@
  * commit_and_push (edit profile): commits the working tree and pushes it, without force, to
  *  - the PR's head branch: same-repository PRs only, and only while the remote branch is still at
  *    the head the run was authorized for (or at what this run pushed since);
- *  - for an issue: a new `claude/issue-<n>-<slug>` branch, then a draft PR that closes the issue.
+ *  - for an issue: a new `<branch_prefix>issue-<n>-<slug>` branch (default prefix `claude/`), then a draft PR that closes the issue.
  * Workflow files, `.git` internals, `.claude/` and nested repositories are never pushed. The
  * requester is credited with a `Co-authored-by` trailer.
  */
@@ -20,7 +20,7 @@ export const DEFAULT_GIT_USER = {
 };
 export const MAX_MESSAGE_CHARS = 5000;
 
-/** `claude/issue-<n>-<slug>`: the slug is the title in lowercase a-z0-9 and dashes, at most 40 chars. */
+/** `<prefix>issue-<n>-<slug>`: the slug is the title in lowercase a-z0-9 and dashes, at most 40 chars. */
 export function issueSlug(title: string | undefined): string {
   const slug = (title ?? '')
     .normalize('NFKD')
@@ -32,9 +32,16 @@ export function issueSlug(title: string | undefined): string {
   return slug || 'changes';
 }
 
-export function issueBranch(issueNumber: number, title: string | undefined): string {
-  return `claude/issue-${issueNumber}-${issueSlug(title)}`;
+/** `<prefix>issue-<n>-<slug>`; the prefix is `branch_prefix` (default `claude/`, validated as an input). */
+export function issueBranch(
+  issueNumber: number,
+  title: string | undefined,
+  prefix = DEFAULT_BRANCH_PREFIX,
+): string {
+  return `${prefix}issue-${issueNumber}-${issueSlug(title)}`;
 }
+
+export const DEFAULT_BRANCH_PREFIX = 'claude/';
 
 /** Why a changed path may not be pushed, or undefined. */
 export function protectedPushPath(path: string): string | undefined {
@@ -173,7 +180,7 @@ export class Pusher {
       });
       title = data.title;
     }
-    const base = issueBranch(ctx.number, title);
+    const base = issueBranch(ctx.number, title, ctx.opts.branchPrefix);
     for (let i = 1; i <= 20; i++) {
       const branch = i === 1 ? base : `${base}-${i}`;
       if ((await this.remoteSha(branch)) === undefined) return { branch };
@@ -341,7 +348,7 @@ export class Pusher {
 export function pushTools(ctx: ToolContext, pusher: Pusher) {
   const target = ctx.isPull
     ? "the pull request's head branch"
-    : `a new branch claude/issue-${ctx.number}-… and opens a draft pull request that closes the issue`;
+    : `a new branch ${ctx.opts.branchPrefix ?? DEFAULT_BRANCH_PREFIX}issue-${ctx.number}-… and opens a draft pull request that closes the issue`;
   return [
     tool(
       'commit_and_push',

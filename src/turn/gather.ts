@@ -10,6 +10,7 @@ import { getCommand } from '../commands/registry';
 import { fetchContext, fetchPullRequest, type PullRequestContext, type RunContext } from '../context/fetch';
 import type { Settings } from '../inputs/settings';
 import { buildPrompt } from '../prompt/build';
+import { isAutomation } from '../request/types';
 import { formatUsd, renderProgress } from '../report/comment';
 import { oneLineError } from '../report/errors';
 import { sumCosts } from '../core/ledger';
@@ -33,7 +34,8 @@ export interface Ready {
   spentBefore: number;
   session: RunSession;
   prompt: string;
-  relay: RelayTools;
+  /** The relay's GitHub tools; none for an automation run (no PR or issue to act on). */
+  relay?: RelayTools;
   agent: PreparedAgent;
 }
 
@@ -59,9 +61,13 @@ export async function gather(t: Turn): Promise<Gathered> {
     const maxBudget = budgetFor(t.settings, spentBefore);
     const session = await openSession(t, context);
     const prompt = buildPrompt(t.req, context, t.settings).user;
-    const relay = await relayTools(t, pr);
+    const relay = isAutomation(t.req) ? undefined : await relayTools(t, pr);
     agent = await prepareAgent({
-      relayServer: { config: relay.server, read: [...RELAY_READ_TOOLS], write: [...RELAY_WRITE_TOOLS] },
+      ...(relay
+        ? {
+            relayServer: { config: relay.server, read: [...RELAY_READ_TOOLS], write: [...RELAY_WRITE_TOOLS] },
+          }
+        : {}),
       req: t.req,
       context,
       settings: { ...t.settings, max_budget_usd: maxBudget },
@@ -125,6 +131,7 @@ async function relayTools(t: Turn, pr: PullRequestContext | undefined): Promise<
     baseSha: pr?.baseSha,
     headRef: pr?.headRef,
     baseRef: pr?.baseRef,
+    branchPrefix: t.settings.branch_prefix,
     isFork: pr?.isFork ?? false,
     workspace,
     profile,

@@ -9,6 +9,7 @@ import { describeGitHubError } from '../github/client';
 import { formatUsd, renderFinal } from '../report/comment';
 import { oneLineError } from '../report/errors';
 import { outputsFrom, summaryMarkdown, writeOutputs } from '../report/outputs';
+import { settleStructuredOutput } from '../report/structured';
 import type { Attempt } from './attempt';
 import type { Turn } from './frame';
 import type { Gathered } from './gather';
@@ -22,13 +23,17 @@ export async function report(t: Turn, g: Gathered, a: Attempt): Promise<void> {
       t.notes.push(`Changes were not pushed: ${c.detail ?? c.outcome}`);
     }
   }
+  // Before anything is reported: a json_schema run without valid structured output is a failure.
+  const structuredOutput = settleStructuredOutput(outcome, t.settings.jsonSchema);
   if (g.ok) await flushRelay(t, g);
   const store = g.ok ? await persistSession(t, g, outcome.sessionId) : 'none';
   const commentUrl = await publishResult(t, g.spentBefore, a, store);
-  writeOutputs(core, outputsFrom(outcome, outcome.conclusion, commentUrl), t.redact);
+  writeOutputs(core, outputsFrom(outcome, outcome.conclusion, commentUrl, '', structuredOutput), t.redact);
   try {
     const tables = g.ok ? [auditTable(g.agent.enforcer.audit)] : [];
-    await core.summary.addRaw(t.redact(summaryMarkdown(outcome, commentUrl, tables))).write();
+    await core.summary
+      .addRaw(t.redact(summaryMarkdown(outcome, commentUrl, tables, structuredOutput)))
+      .write();
   } catch (err) {
     core.warning(`Could not write the job summary: ${oneLineError(err)}`);
   }
@@ -44,6 +49,7 @@ export async function report(t: Turn, g: Gathered, a: Attempt): Promise<void> {
 
 /** Inline comments become one review; a push already happened inside the tool call. */
 async function flushRelay(t: Turn, g: Extract<Gathered, { ok: true }>): Promise<void> {
+  if (!g.relay) return;
   const flushed = await g.relay.flush();
   if (flushed.error) core.warning(t.redact(`Could not submit the review: ${flushed.error}`));
   if (flushed.reviewUrl)
@@ -91,7 +97,7 @@ async function publishResult(t: Turn, spentBefore: number, a: Attempt, store: st
       body,
       `✅ Finished — see the result below. ([run](${t.run.runUrl}))`,
     );
-    return ref.url;
+    return ref?.url ?? '';
   } catch (err) {
     core.error(t.redact(`Could not post the result comment: ${describeGitHubError(err)}`));
     return '';
