@@ -71,9 +71,13 @@ describe('workflow_dispatch', () => {
     [
       'no number',
       { command: 'review' },
-      'workflow_dispatch without pr_number or issue_number: nothing to run on',
+      'workflow_dispatch without pr_number or issue_number: nothing to run on (set prompt to run in the repository)',
     ],
-    ['no inputs', {}, 'workflow_dispatch without pr_number or issue_number: nothing to run on'],
+    [
+      'no inputs',
+      {},
+      'workflow_dispatch without pr_number or issue_number: nothing to run on (set prompt to run in the repository)',
+    ],
     ['issue without command', { issue_number: '3' }, 'workflow_dispatch for issue #3 without a command'],
   ])('%s → skip', (_name, inputs, reason) => {
     expect(parseEvent('workflow_dispatch', workflowDispatch(inputs), opts)).toEqual({ skip: true, reason });
@@ -138,7 +142,8 @@ describe('repository_dispatch', () => {
     expect(parseEvent('repository_dispatch', payload('repository_dispatch', 'on-demand-test'), opts)).toEqual(
       {
         skip: true,
-        reason: 'repository_dispatch without pr_number or issue_number: nothing to run on',
+        reason:
+          'repository_dispatch without pr_number or issue_number: nothing to run on (set prompt to run in the repository)',
       },
     );
   });
