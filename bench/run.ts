@@ -10,6 +10,8 @@
  *      throughput, lost and duplicate dispatches — vs a bare Probot app on the same deliveries;
  *   4. log streaming: fake model emits a tool_use → the action prints `▸ …` (delay), and the
  *      action process's RSS over ≈1,000 streamed messages.
+ *   5. trigger detection (CommonMark/GFM parse, shared by the action and the companion) on
+ *      65 kB comments vs a bare mdast-util-from-markdown parse of the same text.
  *
  *   npm run bench                      # everything, prints the table
  *   npm run bench -- --runs 7          # more runs per figure
@@ -70,7 +72,9 @@ const { values: args } = parseArgs({
   },
 });
 const RUNS = Math.max(1, Number(args.runs));
-const ONLY = new Set((args.only ?? 'overhead,prompt,companion,streaming').split(',').map((s) => s.trim()));
+const ONLY = new Set(
+  (args.only ?? 'overhead,prompt,companion,streaming,triggers').split(',').map((s) => s.trim()),
+);
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -632,6 +636,50 @@ async function benchStreaming(): Promise<Row[]> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 5. trigger detection
+// ---------------------------------------------------------------------------------------------
+
+/** Median wall time of `fn` over RUNS runs, after one warm-up call. */
+function timed(fn: () => unknown): number {
+  fn();
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+async function benchTriggers(): Promise<Row[]> {
+  const { findTrigger } = await import('../src/commands/parse');
+  const { fromMarkdown } = await import('mdast-util-from-markdown');
+  const line = 'at Widget.render (src/widget.ts:42:7) took 1200 ms — see `trace.json` and **note**\n';
+  const bodies: [string, string][] = [
+    [
+      'every line opens with `/claude` inside one fence (worst case: the whole body is parsed)',
+      '```\n' + '/claude fix the widget\n'.repeat(2800) + '```\n',
+    ],
+    [
+      '`/claude fix …` on the first line, then a pasted log (only the first paragraph is parsed)',
+      '/claude fix the slow render\n\n' + line.repeat(750),
+    ],
+    ['no line opens with the phrase (no parse at all)', line.repeat(770)],
+  ];
+  return bodies.map(([what, body]) => {
+    const value = timed(() => findTrigger(body, '/claude'));
+    const baseline = timed(() => fromMarkdown(body));
+    return {
+      measure: `Trigger detection, ${Math.round(body.length / 1000)} kB comment: ${what}`,
+      value: ms(value),
+      baseline: `bare CommonMark parse: ${ms(baseline)}`,
+      compare: ratio(value, baseline),
+      target: '≤ bare parse × 2',
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 
 function table(rows: Row[]): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|');
@@ -657,6 +705,7 @@ async function main(): Promise<void> {
     ['prompt', benchPrompt],
     ['companion', benchCompanion],
     ['streaming', benchStreaming],
+    ['triggers', benchTriggers],
   ];
   for (const [name, section] of sections) {
     if (!ONLY.has(name)) continue;
