@@ -14,6 +14,7 @@ import { parseEvent } from './event';
 import { authorize } from './gate/authorize';
 import { mintInstallationToken } from './github/app-token';
 import { createGitHub } from './github/client';
+import { answerPermissionOnce } from './github/once';
 import { readSettings, secretValues, type Settings } from './inputs/settings';
 import { isSkip, type RelayRequest } from './request/types';
 import { outputsFrom, writeOutputs } from './report/outputs';
@@ -105,11 +106,13 @@ async function runRequest(
   turn: Promise<typeof import('./turn')> | undefined,
 ): Promise<void> {
   const redact = (s: string) => redactor.redact(s);
-  const gh = createGitHub({
-    token: identity.token,
-    baseUrl: settings.runner.apiUrl,
-    log: (l) => core.info(redact(l)),
-  });
+  const gh = answerPermissionOnce(
+    createGitHub({
+      token: identity.token,
+      baseUrl: settings.runner.apiUrl,
+      log: (l) => core.info(redact(l)),
+    }),
+  );
   const gate = await authorize(req, {
     gh,
     allowedUsers: settings.allowed_users,

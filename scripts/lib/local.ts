@@ -440,6 +440,24 @@ function printResult(res: RunResult, o: { github?: FakeGitHub; repo: string; num
 
 // ---- main ----
 
+/**
+ * The machine's proxy, CA and npm registry settings, as a runner behind a TLS-inspecting proxy
+ * has them: without them the CLI fetch (npm) and the API calls fail there.
+ */
+export function networkEnv(parent: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(parent)) {
+    if (v === undefined) continue;
+    if (
+      /^(https?_proxy|no_proxy|all_proxy)$/i.test(k) ||
+      /^(NODE_EXTRA_CA_CERTS|NODE_USE_ENV_PROXY|SSL_CERT_FILE|SSL_CERT_DIR|REQUESTS_CA_BUNDLE)$/.test(k) ||
+      /^npm_config_(registry|cafile|ca|proxy|https_proxy|noproxy|strict_ssl|@[^_]+:registry)$/i.test(k)
+    )
+      out[k] = v;
+  }
+  return out;
+}
+
 export async function runLocal(o: LocalOptions): Promise<number> {
   const eventPath = path.resolve(o.eventFile);
   let payload: Obj;
@@ -460,7 +478,7 @@ export async function runLocal(o: LocalOptions): Promise<number> {
   let github: FakeGitHub | undefined;
   let apiUrl: string;
   let anthropicUrl: string | undefined;
-  const env: Record<string, string> = { CLAUDE_RELAY_LOCAL: '1' };
+  const env: Record<string, string> = { CLAUDE_RELAY_LOCAL: '1', ...networkEnv(process.env) };
   let workspace: string;
 
   if (o.fake) {

@@ -3,7 +3,10 @@
  * ncc bundle in dist/ breaks, so the action resolves it itself, in this order:
  *   1. the `claude_code_path` input;
  *   2. the pinned `@anthropic-ai/claude-agent-sdk-<platform>` package in the runner tool cache;
- *   3. installing that exact version into the tool cache with npm (kept for the next run).
+ *   3. the same folder from the Actions cache (`@actions/cache`, keyed by version and platform), so a
+ *      fresh hosted runner does not download it again;
+ *   4. fetching that one package's tarball with npm (`npm pack`: no SDK, no dependency tree) into
+ *      the tool cache, then saving it to the Actions cache for the next job.
  * If all fail, the error lists what was tried.
  */
 import { execFile } from 'node:child_process';
@@ -25,7 +28,7 @@ export const TOOL_NAME = 'claude-code';
 
 export interface CliLocation {
   path: string;
-  source: 'input' | 'tool-cache' | 'installed';
+  source: 'input' | 'tool-cache' | 'job-cache' | 'installed';
   version: string;
 }
 
@@ -39,6 +42,20 @@ export interface ResolveOptions {
   log?: (line: string) => void;
   /** npm executable; tests may point elsewhere. */
   npm?: string;
+  /** The cache across jobs; default: the Actions cache when the runner provides one. */
+  jobCache?: JobCache;
+}
+
+/** A folder kept across jobs under a key (the Actions cache on GitHub). */
+export interface JobCache {
+  /** True when `dir` was restored. Never throws: a failed restore is a miss. */
+  restore(dir: string, key: string): Promise<boolean>;
+  /** Never throws: a failed save only costs the next job a download. */
+  save(dir: string, key: string): Promise<void>;
+}
+
+export function jobCacheKey(version: string, key: string): string {
+  return `claude-code-${version}-${key}`;
 }
 
 export class CliNotFoundError extends Error {
@@ -119,35 +136,56 @@ export async function resolveCli(opts: ResolveOptions): Promise<CliLocation> {
   }
   tried.push(`tool cache ${cached}`);
 
+  const cacheKey = jobCacheKey(version, key);
+  const jobCache = opts.jobCache ?? actionsCache(log);
+  if (jobCache && (await jobCache.restore(dir, cacheKey)) && isExecutable(cached)) {
+    fs.writeFileSync(`${dir}.complete`, '');
+    log(`Claude Code CLI restored from the Actions cache (${cacheKey})`);
+    return { path: cached, source: 'job-cache', version };
+  }
+  if (jobCache) tried.push(`Actions cache ${cacheKey}`);
+
   const pkgName = `${binaryPackage(key)}@${version}`;
   try {
-    log(`Installing ${pkgName} into the tool cache (${dir}) …`);
-    await installInto(dir, pkgName, opts.npm ?? 'npm');
+    log(`Fetching ${pkgName} into the tool cache (${dir}) …`);
+    await installInto(dir, binaryPackage(key), pkgName, opts.npm ?? 'npm');
     if (isExecutable(cached)) {
       fs.writeFileSync(`${dir}.complete`, '');
+      await jobCache?.save(dir, cacheKey);
       return { path: cached, source: 'installed', version };
     }
-    tried.push(`npm install ${pkgName} (installed, but ${cached} is missing)`);
+    tried.push(`npm pack ${pkgName} (fetched, but ${cached} is missing)`);
   } catch (err) {
-    tried.push(`npm install ${pkgName} (${firstLine(err)})`);
+    tried.push(`npm pack ${pkgName} (${npmError(err)})`);
   }
   throw new CliNotFoundError(tried);
 }
 
-async function installInto(dir: string, pkgSpec: string, npm: string): Promise<void> {
-  // Install into a sibling temp folder, then rename: a cancelled install never leaves a half cache.
+/**
+ * Fetches the package's tarball alone (`npm pack` honours the user's registry, proxy and CA
+ * settings) and unpacks it where an install would put it. Into a sibling temp folder, then
+ * renamed: a cancelled fetch never leaves a half cache.
+ */
+async function installInto(dir: string, name: string, pkgSpec: string, npm: string): Promise<void> {
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   const staging = fs.mkdtempSync(`${dir}.staging-`);
   try {
-    await execFileAsync(
-      npm,
-      ['install', '--no-save', '--no-audit', '--no-fund', '--no-package-lock', '--prefix', staging, pkgSpec],
-      {
-        maxBuffer: 16 * 1024 * 1024,
-        env: { ...process.env, npm_config_loglevel: 'error' },
-        timeout: 10 * 60 * 1000,
-      },
-    );
+    const { stdout } = await execFileAsync(npm, ['pack', pkgSpec, '--json', '--pack-destination', staging], {
+      cwd: staging,
+      maxBuffer: 16 * 1024 * 1024,
+      env: { ...process.env, npm_config_loglevel: 'error', npm_config_update_notifier: 'false' },
+      timeout: 10 * 60 * 1000,
+    });
+    const packed = (JSON.parse(stdout) as { filename: string }[])[0]?.filename;
+    if (!packed) throw new Error(`npm pack printed no file name: ${stdout.slice(0, 200)}`);
+    // Scoped tarballs are named `scope-name-version.tgz`; npm prints that name.
+    const tarball = path.join(staging, path.basename(packed.replace(/^@/, '').replace(/\//g, '-')));
+    const target = path.join(staging, 'node_modules', name);
+    fs.mkdirSync(target, { recursive: true });
+    await execFileAsync('tar', ['-xzf', tarball, '-C', target, '--strip-components=1'], {
+      timeout: 10 * 60 * 1000,
+    });
+    fs.rmSync(tarball, { force: true });
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(staging, dir);
   } finally {
@@ -155,9 +193,46 @@ async function installInto(dir: string, pkgSpec: string, npm: string): Promise<v
   }
 }
 
+/** npm's own words: the last lines of its stderr (`npm error …`), else the error's first line. */
+function npmError(err: unknown): string {
+  const stderr = (err as { stderr?: string }).stderr ?? '';
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^npm (error|ERR!) (A complete log|\s*$)/.test(l));
+  if (lines.length) return lines.slice(-4).join(' / ').slice(0, 600);
+  return firstLine(err);
+}
+
 function firstLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
   return (msg.split('\n').find((l) => l.trim() !== '') ?? msg).slice(0, 200);
+}
+
+/** The Actions cache, when the runner provides one (hosted runners and GHES with caching). */
+function actionsCache(log: (line: string) => void): JobCache | undefined {
+  if (!process.env.ACTIONS_RUNTIME_TOKEN) return undefined;
+  if (!process.env.ACTIONS_CACHE_URL && !process.env.ACTIONS_RESULTS_URL) return undefined;
+  return {
+    restore: async (dir, key) => {
+      try {
+        const cache = await import('@actions/cache');
+        return (await cache.restoreCache([dir], key)) === key;
+      } catch (err) {
+        log(`Actions cache restore failed (${firstLine(err)}); fetching the CLI instead`);
+        return false;
+      }
+    },
+    save: async (dir, key) => {
+      try {
+        const cache = await import('@actions/cache');
+        await cache.saveCache([dir], key);
+        log(`Claude Code CLI saved to the Actions cache (${key})`);
+      } catch (err) {
+        log(`Could not save the CLI to the Actions cache: ${firstLine(err)}`);
+      }
+    },
+  };
 }
 
 export const defaultToolCache = (): string => path.join(os.homedir(), '.cache', 'claude-relay', 'tool-cache');

@@ -4,12 +4,13 @@
  * fenced as data; the relay's own instructions go into the appended system prompt.
  */
 import { randomBytes } from 'node:crypto';
-import type { RunContext } from '../context/fetch';
+import type { PullRequestContext, RunContext } from '../context/fetch';
 import type { Settings } from '../inputs/settings';
 import type { RelayRequest } from '../request/types';
 import { automationPrompt } from './automation';
-import { budgetDiff } from './diff-budget';
 import { stripMarkers } from '../core/ledger';
+import { budgetDiff, NO_PATCH, type OmittedFile } from './diff-budget';
+import { directoryLines, fileLine, LIST_ALL_UP_TO, notableFiles } from './overview';
 import { fenceUntrusted, NEUTRAL_AT, neutralizeMentions, sanitizeUntrusted } from './sanitize';
 
 export interface BuiltPrompt {
@@ -19,10 +20,15 @@ export interface BuiltPrompt {
   diffTokens: number;
 }
 
-/** Token budget for the diff part of the prompt (chars/4). */
-export const DIFF_BUDGET_TOKENS = 60_000;
 /** Comments beyond this many (newest kept) are summarised by count. */
 const MAX_COMMENTS = 60;
+/**
+ * Characters per token for the `context_tokens` budget: diffs and code tokenize denser than prose
+ * (about 3 characters a token), so the budget holds what the model will actually count.
+ */
+const CHARS_PER_TOKEN = 3;
+/** Room kept for the line that counts the files the diff leaves out (and their names when few). */
+const NOT_SHOWN_CHARS = 6000;
 
 const TASKS: Record<string, string> = {
   review:
@@ -75,6 +81,10 @@ export function buildPrompt(req: RelayRequest, ctx: RunContext, settings: Settin
     );
   }
 
+  // The budget covers everything from other people: descriptions, the conversation, the files and
+  // the diff. The diff gets what the rest leaves.
+  const budgetChars = settings.context_tokens * CHARS_PER_TOKEN;
+  const conversation = conversationLines(req, ctx, budgetChars / 4, fence);
   let omittedFiles = 0;
   let diffTokens = 0;
   if (ctx.pr) {
@@ -88,19 +98,12 @@ export function buildPrompt(req: RelayRequest, ctx: RunContext, settings: Settin
       `Head ${pr.headSha}, base ${pr.baseSha}. ${pr.changedFiles} files changed, +${pr.additions} −${pr.deletions}.`,
     );
     if (pr.labels.length) parts.push(fence('labels', pr.labels.join(', ')));
-    parts.push('', '## Description', fence('PR body', pr.body || '(empty)'));
+    parts.push('', '## Description', fence('PR body', capText(pr.body, budgetChars / 4) || '(empty)'));
 
-    const listed = pr.files.map(
-      (f) =>
-        `${f.status}\t+${f.additions} −${f.deletions}\t${f.filename}${f.previous_filename ? ` (from ${f.previous_filename})` : ''}`,
-    );
-    parts.push(
-      '',
-      `## Changed files (${pr.files.length}${pr.changedFiles > pr.files.length ? ` of ${pr.changedFiles}; GitHub lists at most 3,000` : ''})`,
-      fence('file list', listed.join('\n')),
-    );
-
-    const diff = budgetDiff(pr.files, DIFF_BUDGET_TOKENS);
+    parts.push('', ...changedFilesSection(pr, requestText + ' ' + (req.comment?.path ?? ''), fence));
+    const used = [...parts, ...conversation].reduce((n, l) => n + l.length + 1, 0);
+    // budgetDiff counts 4 characters a token.
+    const diff = budgetDiff(pr.files, Math.max(0, budgetChars - used - NOT_SHOWN_CHARS) / 4);
     diffTokens = diff.usedTokens;
     omittedFiles = diff.omitted.length;
     parts.push(
@@ -108,18 +111,7 @@ export function buildPrompt(req: RelayRequest, ctx: RunContext, settings: Settin
       '## Diff',
       diff.included ? fence('diff', diff.included) : '(no textual diff fits or exists)',
     );
-    if (diff.omitted.length) {
-      const lines = diff.omitted.map(
-        (o: (typeof diff.omitted)[number]) =>
-          `${o.filename}: ${o.reason}${o.hunks?.length ? ` — hunks left out: ${o.hunks.join(' ')}` : ''} (${o.lines} lines)`,
-      );
-      parts.push(
-        '',
-        `### Left out of the diff above (${diff.omitted.length} files)`,
-        'These parts are not shown to keep the prompt within budget. Read the files in the checkout (the head commit is checked out) or use the diff tool if you have it.',
-        fence('omitted', lines.join('\n')),
-      );
-    }
+    if (diff.omitted.length) parts.push('', ...notShownLines(diff.omitted, pr.files.length, fence));
   } else {
     parts.push(
       '',
@@ -128,24 +120,100 @@ export function buildPrompt(req: RelayRequest, ctx: RunContext, settings: Settin
       `Author: @${ctx.issue.author}.`,
     );
     if (ctx.issue.labels.length) parts.push(fence('labels', ctx.issue.labels.join(', ')));
-    parts.push('', '## Description', fence('issue body', ctx.issue.body || '(empty)'));
+    parts.push(
+      '',
+      '## Description',
+      fence('issue body', capText(ctx.issue.body, budgetChars / 4) || '(empty)'),
+    );
   }
 
-  const comments = ctx.comments.filter((c) => c.id !== req.comment?.id);
-  if (comments.length || ctx.reviewComments.length || ctx.reviews.length) {
-    parts.push('', '# Conversation so far');
-    const shown = comments.slice(-MAX_COMMENTS);
-    if (comments.length > shown.length)
-      parts.push(`(${comments.length - shown.length} older comments not shown)`);
-    for (const c of shown)
-      parts.push(fence(`comment by @${c.author} at ${c.createdAt}`, stripMarkers(c.body).trim()));
-    for (const r of ctx.reviews.slice(-MAX_COMMENTS)) parts.push(fence(`review by @${r.author}`, r.body));
-    for (const c of ctx.reviewComments.slice(-MAX_COMMENTS)) {
-      parts.push(fence(`review comment by @${c.author} on ${c.path}${c.line ? `:${c.line}` : ''}`, c.body));
-    }
-  }
+  parts.push(...conversation);
   // Every line but the request is relay-built around untrusted values (logins, paths, labels):
   // none may carry a live `@path` mention, whatever a later edit above forgets.
   const user = parts.map((p, i) => (i === requestIndex ? p : neutralizeMentions(p))).join('\n');
   return { user, omittedFiles, diffTokens };
+}
+
+type Fence = (label: string, text: string) => string;
+
+/** The discussion, newest kept within `maxChars`; what is left out is counted, with the tool that reads it. */
+function conversationLines(req: RelayRequest, ctx: RunContext, maxChars: number, fence: Fence): string[] {
+  const items = [
+    ...ctx.comments
+      .filter((c) => c.id !== req.comment?.id)
+      .map((c) => ({
+        at: c.createdAt,
+        label: `comment by @${c.author} at ${c.createdAt}`,
+        body: stripMarkers(c.body).trim(),
+      })),
+    ...ctx.reviews.map((r) => ({ at: r.createdAt, label: `review by @${r.author}`, body: r.body })),
+    ...ctx.reviewComments.map((c) => ({
+      at: c.createdAt,
+      label: `review comment by @${c.author} on ${c.path}${c.line ? `:${c.line}` : ''}`,
+      body: c.body,
+    })),
+  ].sort((a, b) => a.at.localeCompare(b.at));
+  if (items.length === 0) return [];
+  const kept: string[] = [];
+  let size = 0;
+  for (let i = items.length - 1; i >= 0 && kept.length < MAX_COMMENTS; i--) {
+    const item = items[i]!;
+    const room = maxChars - size;
+    // The newest one always shows, cut to the budget if it must be.
+    if (item.body.length > room && kept.length > 0) break;
+    const text = fence(item.label, capText(item.body, room));
+    kept.unshift(text);
+    size += text.length;
+  }
+  const left = items.length - kept.length;
+  return [
+    '',
+    '# Conversation so far',
+    ...(left
+      ? [
+          `(${left} older comments and reviews not shown: mcp__relay__list_comments and mcp__relay__list_review_threads read them)`,
+        ]
+      : []),
+    ...kept,
+  ];
+}
+
+/** `text` cut to `max` characters, saying how much was cut. */
+function capText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const keep = Math.max(0, Math.floor(max) - 80);
+  return `${text.slice(0, keep)}\n… (${text.length - keep} more characters not shown)`;
+}
+
+/** Every changed file accounted for: all of them by name when few, else by directory plus the notable ones. */
+function changedFilesSection(pr: PullRequestContext, requestText: string, fence: Fence): string[] {
+  const capped =
+    pr.changedFiles > pr.files.length ? ` of ${pr.changedFiles}; GitHub lists at most 3,000` : '';
+  const heading = `## Changed files (${pr.files.length}${capped})`;
+  if (pr.files.length <= LIST_ALL_UP_TO)
+    return [heading, fence('file list', pr.files.map(fileLine).join('\n'))];
+  return [
+    heading,
+    'By directory (files, +added −deleted lines):',
+    fence('directories', directoryLines(pr.files).join('\n')),
+    'Largest and most relevant files:',
+    fence('notable files', notableFiles(pr.files, requestText).map(fileLine).join('\n')),
+  ];
+}
+
+/** Files the diff budget left out: named when few, always counted, with how to read them. */
+function notShownLines(omitted: OmittedFile[], files: number, fence: Fence): string[] {
+  const partly = omitted.filter((o) => o.hunks?.length).length;
+  const missing = omitted.length - partly;
+  const noPatch = omitted.filter((o) => o.reason === NO_PATCH).length;
+  const out = [
+    `${missing} of ${files} changed files are not shown in the diff above${partly ? ` and ${partly} only partly` : ''}${noPatch ? ` (${noPatch} have no patch from GitHub: binary or too large)` : ''}. Page through the rest with mcp__relay__list_changed_files and mcp__relay__get_diff (one file with \`path\`), or read the files in the checkout.`,
+  ];
+  const lines = omitted.map(
+    (o) =>
+      `${o.filename}: ${o.reason}${o.hunks?.length ? ` — hunks left out: ${o.hunks.join(' ')}` : ''} (${o.lines} lines)`,
+  );
+  const named = lines.join('\n');
+  if (named.length <= NOT_SHOWN_CHARS - 1000) out.push(fence('not shown', named));
+  return out;
 }

@@ -62,5 +62,8 @@ export function openTurn(input: TurnInput): Turn {
   return { ...input, redact, run, requester, log, cancel: cancel.signal, progressPosted, notes: [] };
 }
 
+/** How the progress comment ends when the result is a new comment (`comment_mode: new`). */
+export const PROGRESS_DONE = '✅ Finished — see the result below.';
+
 /** A reason not to run the agent, said in words to the person who asked. */
 export class StopError extends Error {}

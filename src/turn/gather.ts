@@ -7,13 +7,14 @@ import fs from 'node:fs';
 import * as core from '@actions/core';
 import { prepareAgent, profileFor, type PreparedAgent } from '../agent/prepare';
 import { getCommand } from '../commands/registry';
-import { fetchContext, fetchPullRequest, type PullRequestContext, type RunContext } from '../context/fetch';
+import { fetchContext, type PullRequestContext, type RunContext } from '../context/fetch';
 import type { Settings } from '../inputs/settings';
 import { buildPrompt } from '../prompt/build';
 import { isAutomation } from '../request/types';
 import { formatUsd, renderProgress } from '../report/comment';
 import { oneLineError } from '../report/errors';
-import { sumCosts } from '../core/ledger';
+import { parseMarker, sumCosts } from '../core/ledger';
+import { isOwnComment } from '../session/locate';
 import { openRunSession, type RunSession } from '../session/for-run';
 import {
   buildRelayTools,
@@ -22,7 +23,7 @@ import {
   RELAY_WRITE_TOOLS,
   type RelayTools,
 } from '../tools';
-import { StopError, type Turn } from './frame';
+import { PROGRESS_DONE, StopError, type Turn } from './frame';
 import { assertAuthorizedHead } from './head';
 
 export interface Ready {
@@ -55,12 +56,13 @@ export async function gather(t: Turn): Promise<Gathered> {
     const context = await fetchContext(t.gh, t.req);
     await t.progressPosted;
     const pr = context.pr;
+    // The tools stay on this head: reviews are pinned to it and pushes refuse if the branch moved.
     if (pr && t.req.expectedHeadSha)
       assertAuthorizedHead(t.req.expectedHeadSha, pr.headSha, 'after the request was authorized');
     spentBefore = sumCosts(commentsForMarkers(context), t.selfLogins).totalUsd;
     const maxBudget = budgetFor(t.settings, spentBefore);
     const session = await openSession(t, context);
-    const prompt = buildPrompt(t.req, context, t.settings).user;
+    const prompt = buildPrompt(t.req, conversationOnly(t, context), t.settings).user;
     const relay = isAutomation(t.req) ? undefined : await relayTools(t, pr);
     agent = await prepareAgent({
       ...(relay
@@ -81,11 +83,6 @@ export async function gather(t: Turn): Promise<Gathered> {
       },
     });
     t.notes.push(...agent.notes);
-    // Last look before the agent starts: new commits since authorization are not what was approved.
-    if (pr) {
-      const now = await fetchPullRequest(t.gh, t.req.owner, t.req.repo, pr.number);
-      assertAuthorizedHead(pr.headSha, now.head.sha, 'before the agent started');
-    }
     return { ok: true, context, pr, spentBefore, session, prompt, relay, agent };
   } catch (err) {
     await agent?.cleanup().catch(() => {});
@@ -141,6 +138,19 @@ async function relayTools(t: Turn, pr: PullRequestContext | undefined): Promise<
     redact: t.redact,
     log: (l) => core.info(t.redact(l)),
   });
+}
+
+/**
+ * The context without the relay's own comments (this run's progress comment, earlier progress and
+ * result comments): they are the relay talking to itself, and a resumed session already has them.
+ */
+function conversationOnly(t: Turn, context: RunContext): RunContext {
+  const progressId = t.publisher.progressComment?.id;
+  const own = (c: RunContext['comments'][number]) =>
+    c.id === progressId ||
+    (isOwnComment({ authorLogin: c.author, authorType: c.authorType }, t.selfLogins) &&
+      (parseMarker(c.body) !== undefined || c.body.startsWith(PROGRESS_DONE)));
+  return { ...context, comments: context.comments.filter((c) => !own(c)) };
 }
 
 function commentsForMarkers(ctx: RunContext) {

@@ -11,7 +11,7 @@ import { oneLineError } from '../report/errors';
 import { outputsFrom, summaryMarkdown, writeOutputs } from '../report/outputs';
 import { settleStructuredOutput } from '../report/structured';
 import type { Attempt } from './attempt';
-import type { Turn } from './frame';
+import { PROGRESS_DONE, type Turn } from './frame';
 import type { Gathered } from './gather';
 
 const REAL_FAILURES = new Set(['failure', 'timeout', 'cancelled']);
@@ -93,10 +93,7 @@ async function publishResult(t: Turn, spentBefore: number, a: Attempt, store: st
           : [],
       sessionTotals: a.sessionTotals,
     });
-    const ref = await t.publisher.finish(
-      body,
-      `✅ Finished — see the result below. ([run](${t.run.runUrl}))`,
-    );
+    const ref = await t.publisher.finish(body, `${PROGRESS_DONE} ([run](${t.run.runUrl}))`);
     return ref?.url ?? '';
   } catch (err) {
     core.error(t.redact(`Could not post the result comment: ${describeGitHubError(err)}`));

@@ -1,11 +1,11 @@
 /**
- * What reaches the model: hidden content in untrusted text never does, and a 3,000-file
- * PR is fully accounted for — every file in the file list, and each one either in the diff or in
- * the list of what the diff budget left out.
+ * What reaches the model: hidden content in untrusted text never does, and a 3,000-file PR fits a
+ * first request under 100 KB that still accounts for every file, the rest reachable through the
+ * relay's tools.
  */
 import { issueComment, prOpened } from '../support/payloads';
 import { REPO, seedPullRequest, startScenario, type Scenario } from '../support/scenario';
-import { isMainLoop, lastUserText } from '../support/fake-anthropic';
+import { isMainLoop, lastToolResults, lastUserText } from '../support/fake-anthropic';
 import type { PullFile } from '../support/fake-github';
 
 const EXAMPLE_HEAD = 'ec26c3e57ca3a959ca5aad62de7213c562f8c821';
@@ -120,8 +120,8 @@ function bigPullFiles(count: number, linesPerFile: number): PullFile[] {
       { length: linesPerFile },
       (_, k) => `+export const value_${i}_${k} = ${i * linesPerFile + k};`,
     );
-    // Every 50th file is binary: GitHub sends no patch and counts no lines.
-    const binary = i % 50 === 49;
+    // Every 50th file (from the 26th) is binary: GitHub sends no patch and counts no lines.
+    const binary = i % 50 === 25;
     files.push({
       filename,
       status: i % 10 === 0 ? 'modified' : 'added',
@@ -133,39 +133,55 @@ function bigPullFiles(count: number, linesPerFile: number): PullFile[] {
   return files;
 }
 
-it('a 3,000-file PR: every file is listed, and each is in the diff or in the omitted list', async () => {
-  sc = await startScenario((req) => (isMainLoop(req) ? { text: 'Big PR reviewed.' } : { text: 'title' }));
+it('a 3,000-file PR: a first request under 100 KB accounts for every file, and the agent reaches the 3,000th diff through the tools', async () => {
   const files = bigPullFiles(3000, 100);
+  const last = files[2999]!;
+  let listed = '';
+  let reached = '';
+  sc = await startScenario((req, { mainIndex }) => {
+    if (!isMainLoop(req)) return { text: 'title' };
+    // Page 10 of list_changed_files (300 a page) names the last file; get_diff reads it.
+    if (mainIndex === 0)
+      return { toolUses: [{ name: 'mcp__relay__list_changed_files', input: { page: 10 } }] };
+    if (mainIndex === 1) {
+      listed = lastToolResults(req)[0]?.text ?? '';
+      const name = listed.match(/\S+module_2999\.ts/)?.[0] ?? 'not-listed';
+      return { toolUses: [{ name: 'mcp__relay__get_diff', input: { path: name } }] };
+    }
+    reached = lastToolResults(req)[0]?.text ?? '';
+    return { text: 'Big PR reviewed.' };
+  });
   seedPullRequest(sc.github, { number: 2, head: { ref: 'big', sha: EXAMPLE_HEAD }, files });
   const res = await sc.run({ eventName: 'pull_request', payload: prOpened() });
   expect(res.exitCode).toBe(0);
   expect(res.outputs.conclusion).toBe('success');
-  // Paged at 100 per page: 30 pages, no more.
+  // Paged at 100 per page: 30 pages, fetched once for the prompt and the tools together.
   expect(sc.github.requestsTo('GET', /\/pulls\/2\/files$/)).toHaveLength(30);
 
-  const prompt = lastUserText(sc.model.mainRequests()[0]!.body);
-  const section = (start: string, end?: string) => {
+  const first = sc.model.mainRequests()[0]!;
+  // The whole request: system prompt, tool schemas and the prompt.
+  expect(Buffer.byteLength(first.raw)).toBeLessThanOrEqual(100_000);
+  const prompt = lastUserText(first.body);
+  const section = (start: string, end: string) => {
     const from = prompt.indexOf(start);
     expect(from).toBeGreaterThanOrEqual(0);
-    const to = end === undefined ? prompt.length : prompt.indexOf(end, from + start.length);
+    const to = prompt.indexOf(end, from + start.length);
     return prompt.slice(from, to < 0 ? prompt.length : to);
   };
-  const fileList = section('## Changed files (3000)', '## Diff');
-  const diff = section('## Diff', '### Left out of the diff above');
-  const omitted = section('### Left out of the diff above');
-  const listed = new Set(
-    fileList
-      .split('\n')
-      .map((l) => l.split('\t')[2])
-      .filter((n): n is string => n !== undefined),
-  );
-  const inDiff = new Set([...diff.matchAll(/^diff --git a\/\S+ b\/(\S+)$/gm)].map((m) => m[1]));
-  const left = new Set([...omitted.matchAll(/^(\S+\.ts): /gm)].map((m) => m[1]));
-  const unaccounted = files.map((f) => f.filename).filter((n) => !inDiff.has(n) && !left.has(n));
-  const unlisted = files.map((f) => f.filename).filter((n) => !listed.has(n));
-  expect(unlisted).toEqual([]);
-  expect(unaccounted).toEqual([]);
-  // The budget did leave files out (300k lines cannot fit), and binary files say why.
-  expect(left.size).toBeGreaterThan(0);
-  expect(omitted).toContain('pkg00/module_0049.ts: no patch (binary or too large for GitHub)');
+  // Every file is counted in the directory overview: 30 directories of 100 files.
+  const overview = section('## Changed files (3000)', '## Diff');
+  const counts = [...overview.matchAll(/^(pkg\d\d)\/\t(\d+) files\t\+(\d+) −0$/gm)];
+  expect(counts).toHaveLength(30);
+  expect(counts.reduce((n, m) => n + Number(m[2]), 0)).toBe(3000);
+  expect(counts.reduce((n, m) => n + Number(m[3]), 0)).toBe(files.reduce((n, f) => n + f.additions, 0));
+  // The diff shows what the budget allows, and one line counts the rest and names the tools.
+  const diff = section('## Diff', 'Page through the rest');
+  const shown = [...diff.matchAll(/^diff --git a\/\S+ b\/(\S+)$/gm)].length;
+  expect(shown).toBeGreaterThan(10);
+  const notShown = prompt.match(/(\d+) of 3000 changed files are not shown in the diff above/);
+  expect(Number(notShown?.[1])).toBe(3000 - shown);
+  expect(prompt).toContain('mcp__relay__list_changed_files and mcp__relay__get_diff');
+  // And the agent got there: the 3,000th file's patch came back from get_diff.
+  expect(listed).toContain(last.filename);
+  expect(reached).toContain(`+export const value_2999_99 = ${2999 * 100 + 99};`);
 });

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { FIXTURES_DIR, makeFixtures, serialize } from '../../scripts/make-fixtures';
-import { inferEventName, parseCli, renderLogLine, UsageError } from '../../scripts/lib/local';
+import { inferEventName, networkEnv, parseCli, renderLogLine, UsageError } from '../../scripts/lib/local';
 import { ROOT } from '../support/runner';
 
 interface Ran {
@@ -154,5 +154,32 @@ describe('command line', () => {
     expect(renderLogLine('::error::a%0Ab')).toContain('Error: a\nb');
     expect(renderLogLine('::warning file=x,line=1::careful')).toContain('Warning: careful');
     expect(renderLogLine('▸ Read README.md')).toBe('▸ Read README.md');
+  });
+});
+
+describe('network settings', () => {
+  it('pass the proxy, CA and npm registry variables through to the action, and nothing else', () => {
+    const env = networkEnv({
+      HTTPS_PROXY: 'http://proxy:3128',
+      http_proxy: 'http://proxy:3128',
+      NO_PROXY: '127.0.0.1,localhost',
+      NODE_EXTRA_CA_CERTS: '/etc/ssl/corp-ca.pem',
+      SSL_CERT_FILE: '/etc/ssl/cert.pem',
+      npm_config_registry: 'https://npm.corp.example/',
+      npm_config_cafile: '/etc/ssl/corp-ca.pem',
+      ANTHROPIC_API_KEY: 'sk-secret',
+      GITHUB_TOKEN: 'ghs_secret',
+      npm_config__authToken: 'secret',
+      HOME: '/home/me',
+    });
+    expect(env).toEqual({
+      HTTPS_PROXY: 'http://proxy:3128',
+      http_proxy: 'http://proxy:3128',
+      NO_PROXY: '127.0.0.1,localhost',
+      NODE_EXTRA_CA_CERTS: '/etc/ssl/corp-ca.pem',
+      SSL_CERT_FILE: '/etc/ssl/cert.pem',
+      npm_config_registry: 'https://npm.corp.example/',
+      npm_config_cafile: '/etc/ssl/corp-ca.pem',
+    });
   });
 });
