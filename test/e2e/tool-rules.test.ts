@@ -13,8 +13,12 @@ import { seedPullRequest, startScenario, type Scenario } from '../support/scenar
 let sc: Scenario;
 afterEach(async () => sc?.close());
 
-it('disallowed_tools Edit(src/{a,{b,c}}.ts) denies the Edit of src/c.ts; src/d.ts is still edited', async () => {
-  const ws = makeWorkspace({ 'src/c.ts': 'export const c = 1;\n', 'src/d.ts': 'export const d = 1;\n' });
+it('disallowed_tools Edit(src/{a,{b,c}}.ts) and Edit(src/[]]x.ts) deny Edits of src/c.ts and src/]x.ts; src/d.ts is still edited', async () => {
+  const ws = makeWorkspace({
+    'src/c.ts': 'export const c = 1;\n',
+    'src/d.ts': 'export const d = 1;\n',
+    'src/]x.ts': 'export const x = 1;\n',
+  });
   const file = (n: string) => path.join(ws, 'src', n);
   sc = await startScenario((req) => {
     if (!isMainLoop(req)) return { text: 'title' };
@@ -22,7 +26,7 @@ it('disallowed_tools Edit(src/{a,{b,c}}.ts) denies the Edit of src/c.ts; src/d.t
     // The CLI wants a Read before an Edit: read both, then edit both.
     if (turn === 0)
       return {
-        toolUses: ['c.ts', 'd.ts'].map((n, i) => ({
+        toolUses: ['c.ts', 'd.ts', ']x.ts'].map((n, i) => ({
           id: `toolu_read_${i}`,
           name: 'Read',
           input: { file_path: file(n) },
@@ -30,8 +34,8 @@ it('disallowed_tools Edit(src/{a,{b,c}}.ts) denies the Edit of src/c.ts; src/d.t
       };
     if (turn === 1)
       return {
-        toolUses: ['c', 'd'].map((n) => ({
-          id: `toolu_edit_${n}`,
+        toolUses: ['c', 'd', ']x'].map((n, i) => ({
+          id: `toolu_edit_${i}`,
           name: 'Edit',
           input: { file_path: file(`${n}.ts`), old_string: '= 1', new_string: '= 2' },
         })),
@@ -43,16 +47,20 @@ it('disallowed_tools Edit(src/{a,{b,c}}.ts) denies the Edit of src/c.ts; src/d.t
     eventName: 'pull_request',
     payload: prOpened(),
     workspace: ws,
-    inputs: { tool_policy: 'edit', disallowed_tools: 'Edit(src/{a,{b,c}}.ts)' },
+    inputs: { tool_policy: 'edit', disallowed_tools: 'Edit(src/{a,{b,c}}.ts)\nEdit(src/[]]x.ts)' },
   });
   expect(res.exitCode).toBe(0);
   const results = new Map<string, { text: string; is_error: boolean }>();
   for (const r of sc.model.mainRequests())
     for (const t of lastToolResults(r.body)) results.set(t.tool_use_id, t);
-  expect(results.get('toolu_edit_c')).toMatchObject({ is_error: true });
-  expect(results.get('toolu_edit_c')?.text).toContain('disallowed_tools Edit(src/{a,{b,c}}.ts)');
-  expect(results.get('toolu_edit_d')).toMatchObject({ is_error: false });
+  expect(results.get('toolu_read_2')).toMatchObject({ is_error: false });
+  expect(results.get('toolu_edit_0')).toMatchObject({ is_error: true });
+  expect(results.get('toolu_edit_0')?.text).toContain('disallowed_tools Edit(src/{a,{b,c}}.ts)');
+  expect(results.get('toolu_edit_2')).toMatchObject({ is_error: true });
+  expect(results.get('toolu_edit_2')?.text).toContain('disallowed_tools Edit(src/[]]x.ts)');
+  expect(results.get('toolu_edit_1')).toMatchObject({ is_error: false });
   expect(fs.readFileSync(file('c.ts'), 'utf8')).toBe('export const c = 1;\n');
+  expect(fs.readFileSync(file(']x.ts'), 'utf8')).toBe('export const x = 1;\n');
   expect(fs.readFileSync(file('d.ts'), 'utf8')).toBe('export const d = 2;\n');
   expect(res.summary).toMatch(
     /\| Edit \| .*src\/c\.ts \| denied \| disallowed_tools:Edit\(src\/\{a,\{b,c\}\}\.ts\) \|/,
