@@ -338,7 +338,7 @@ export function demoScript(workspace: string): Script {
           text: [
             '**Demo answer** from the fake model — no API was called, but every tool ran for real in the Claude Code CLI.',
             '',
-            `I read \`README.md\` (${readmeLines} lines) and searched the checkout for \`answer\`: ${hits.length} matching line${hits.length === 1 ? '' : 's'}.`,
+            `I read \`README.md\` (${readmeLines} lines) and searched the checkout for \`answer\`: ${hits.length} matching line${hits.length === 1 ? '' : 's'}${hits.length > shown.length ? `, the first ${shown.length} below` : ''}.`,
             ...(shown.length ? ['', '```', ...shown, '```'] : []),
             '',
             'With a real model this comment would hold the review or the answer to your request.',
@@ -481,8 +481,11 @@ export async function runLocal(o: LocalOptions): Promise<number> {
   const env: Record<string, string> = { CLAUDE_RELAY_LOCAL: '1', ...networkEnv(process.env) };
   let workspace: string;
 
+  /** Temp folders this run made; removed at the end (a local run leaves nothing in /tmp). */
+  const temp: string[] = [];
   if (o.fake) {
     workspace = o.workspace ? path.resolve(o.workspace) : makeWorkspace(DEMO_FILES);
+    if (!o.workspace) temp.push(workspace);
     model = await startFakeAnthropic(demoScript(workspace));
     github = await startFakeGitHub({ defaultRepo: repo });
     seedFromPayload(github, eventName, payload);
@@ -565,9 +568,12 @@ export async function runLocal(o: LocalOptions): Promise<number> {
         if (shown !== undefined) out(`${dim(`${(atMs / 1000).toFixed(1).padStart(5)}s │`)} ${shown}`);
       },
     });
+    // The runner's folders (RUNNER_TEMP, HOME, file commands) share one parent.
+    temp.push(path.dirname(res.runnerTemp));
     printResult(res, { github, repo, number: isPr || number ? number : 0 });
     return res.exitCode ?? 1;
   } finally {
+    for (const dir of temp) fs.rmSync(dir, { recursive: true, force: true });
     process.off('SIGINT', onSigint);
     await Promise.all([model?.close(), github?.close()]);
   }

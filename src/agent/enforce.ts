@@ -55,7 +55,10 @@ export class PolicyEnforcer {
     const entry: AuditEntry = {
       toolUseId,
       tool: toolName,
-      input: summarizeInput(toolName, input),
+      // Paths as the user knows them: relative to the checkout (the log and summary show this).
+      input: summarizeInput(toolName, input)
+        .split(`${this.o.ctx.workspace.replace(/\/+$/, '')}/`)
+        .join(''),
       decision: decision.behavior === 'allow' ? 'allowed' : 'denied',
       rule: decision.rule,
       via,

@@ -29,6 +29,7 @@ import {
   type CommandIsolation,
 } from './sandbox';
 import { sandboxSettings } from './sandbox/config';
+import { formatUsd } from '../report/comment';
 import { systemProvisioner } from './sandbox/provision';
 
 export interface PreparedAgent {
@@ -36,6 +37,8 @@ export interface PreparedAgent {
   profile: Profile;
   enforcer: PolicyEnforcer;
   description: string;
+  /** The tools the agent may call (listed in a collapsed group of the log). */
+  tools: string[];
   /** How the agent's commands run (sandboxed, off, …). */
   isolation: CommandIsolation;
   /** Lines for the result comment (e.g. commands were not run, and why). */
@@ -214,7 +217,8 @@ export async function prepareAgent(input: PrepareInput): Promise<PreparedAgent> 
     enforcer,
     isolation,
     notes,
-    description: `profile ${profile}: ${tools.join(', ')}; commands ${describeIsolation(isolation)}; max ${settings.max_turns} turns, $${settings.max_budget_usd}${input.resume ? `; resuming session ${input.resume}` : ''}`,
+    tools,
+    description: `profile ${profile}, ${tools.length} tools; commands ${describeIsolation(isolation)}; max ${settings.max_turns} turns, ${formatUsd(settings.max_budget_usd)}${input.resume ? `; resuming session ${input.resume}` : ''}`,
     cleanup: async () => {
       await config.cleanup();
       fs.rmSync(runDir, { recursive: true, force: true });

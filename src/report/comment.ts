@@ -38,6 +38,11 @@ export function formatUsd(n: number): string {
   return n < 0.01 ? `$${n.toFixed(4)}` : `$${n.toFixed(2)}`;
 }
 
+/** 14100 → "14,100": one number format for the comment, the log and the summary. */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
 export function formatDuration(ms: number): string {
   const s = ms / 1000;
   if (s < 60) return `${s.toFixed(1)}s`;
@@ -50,7 +55,7 @@ export function footerLine(o: AgentOutcome, run: RunInfo, extra: string[] = []):
     `${o.costEstimated ? '≈' : ''}${formatUsd(o.costUsd)}`,
     `${o.numTurns} turn${o.numTurns === 1 ? '' : 's'}`,
     formatDuration(o.durationMs),
-    `${o.inputTokens.toLocaleString('en-US')} in / ${o.outputTokens.toLocaleString('en-US')} out tokens`,
+    `${formatCount(o.inputTokens)} in / ${formatCount(o.outputTokens)} out tokens`,
     ...(o.model ? [o.model] : []),
     ...extra,
     `[run](${run.runUrl})`,

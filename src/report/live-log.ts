@@ -54,7 +54,8 @@ export class LiveLog {
         break;
       case 'result':
         this.line(
-          `■ ${msg.subtype === 'success' && !msg.is_error ? 'Finished' : `Ended (${msg.subtype === 'success' ? 'error' : msg.subtype})`} after ${msg.num_turns} turn${msg.num_turns === 1 ? '' : 's'}, $${msg.total_cost_usd.toFixed(4)}`,
+          // The cost is said once, in the step's last line (with this run's share of a resumed session).
+          `■ ${msg.subtype === 'success' && !msg.is_error ? 'Finished' : `Ended (${msg.subtype === 'success' ? 'error' : msg.subtype})`} after ${msg.num_turns} turn${msg.num_turns === 1 ? '' : 's'}`,
         );
         break;
     }
@@ -64,7 +65,12 @@ export class LiveLog {
     if (block.type === 'text' && typeof block.text === 'string' && block.text.trim()) {
       const text = block.text.trim();
       if (text.length <= MAX_INLINE && !text.includes('\n')) this.line(`💬 ${text}`);
-      else this.group(`💬 ${firstLine(text)}`, text);
+      else {
+        // The group's title is the first line; its body is the rest, so no line shows twice.
+        const title = firstLine(text);
+        const rest = text.slice(text.indexOf(title) + title.length).replace(/^\s*\n/, '');
+        this.group(`💬 ${title}`, rest || text);
+      }
     } else if (block.type === 'tool_use') {
       const id = String(block.id);
       const name = String(block.name);

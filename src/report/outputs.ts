@@ -2,7 +2,7 @@
  * The action outputs and the job summary. Every value is redacted before it is written.
  */
 import type { AgentOutcome, Conclusion } from '../agent/outcome';
-import { formatDuration, formatUsd } from './comment';
+import { formatCount, formatDuration, formatUsd } from './comment';
 
 export interface OutputSink {
   setOutput(name: string, value: string): void;
@@ -61,7 +61,7 @@ export function summaryMarkdown(
     '',
     '| cost | turns | duration | input tokens | output tokens | model |',
     '| --- | --- | --- | --- | --- | --- |',
-    `| ${o.costEstimated ? '≈' : ''}${formatUsd(o.costUsd)} | ${o.numTurns} | ${formatDuration(o.durationMs)} | ${o.inputTokens} | ${o.outputTokens} | ${o.model ?? ''} |`,
+    `| ${o.costEstimated ? '≈' : ''}${formatUsd(o.costUsd)} | ${o.numTurns} | ${formatDuration(o.durationMs)} | ${formatCount(o.inputTokens)} | ${formatCount(o.outputTokens)} | ${o.model ?? ''} |`,
     '',
   ];
   if (commentUrl) lines.push(`Result comment: ${commentUrl}`, '');
@@ -73,7 +73,7 @@ export function summaryMarkdown(
     lines.push('| # | tool | input | outcome | size | time |', '| --- | --- | --- | --- | --- | --- |');
     o.toolCalls.forEach((c, i) => {
       lines.push(
-        `| ${i + 1} | ${cell(c.name)} | ${cell(c.summary)} | ${c.outcome}${c.detail ? `: ${cell(c.detail)}` : ''} | ${c.resultBytes ?? ''} | ${c.durationMs ?? ''} |`,
+        `| ${i + 1} | ${cell(c.name)} | ${cell(c.summary)} | ${c.outcome}${c.detail ? `: ${cell(c.detail)}` : ''} | ${c.resultBytes === undefined ? '' : formatCount(c.resultBytes)} | ${c.durationMs === undefined ? '' : `${formatCount(c.durationMs)} ms`} |`,
       );
     });
   } else {

@@ -23,7 +23,10 @@ export async function attempt(t: Turn, g: Gathered): Promise<Attempt> {
     outcome = failed(g.reason);
   } else {
     try {
-      core.info(`Starting the agent (${g.agent.description})`);
+      // The tool list is long: it goes in a collapsed group under the one line that matters.
+      core.startGroup(`Starting the agent (${g.agent.description})`);
+      core.info(`Tools: ${g.agent.tools.join(', ')}`);
+      core.endGroup();
       outcome = await runAgent({
         prompt: g.prompt,
         options: g.agent.options,

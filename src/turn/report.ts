@@ -37,13 +37,13 @@ export async function report(t: Turn, g: Gathered, a: Attempt): Promise<void> {
   } catch (err) {
     core.warning(`Could not write the job summary: ${oneLineError(err)}`);
   }
-  const costLine = `cost $${outcome.costUsd.toFixed(4)}${outcome.costEstimated ? ' (estimated)' : ''}`;
+  const costLine = `cost ${outcome.costEstimated ? '≈' : ''}${formatUsd(outcome.costUsd)}`;
   if (REAL_FAILURES.has(outcome.conclusion)) {
     core.setFailed(t.redact(`${outcome.conclusion}: ${outcome.result} (${costLine})`));
   } else if (outcome.conclusion !== 'success') {
     core.warning(t.redact(`${outcome.conclusion}: ${outcome.result} (${costLine})`));
   } else {
-    core.info(`Done: ${costLine}, ${outcome.numTurns} turns`);
+    core.info(`Done: ${costLine}`);
   }
 }
 
