@@ -62,6 +62,8 @@ export interface ReviewComment extends DiscussionComment {
 export interface RunContext {
   issue: IssueContext;
   pr?: PullRequestContext;
+  /** A push review: only the changes between these heads are in the prompt's diff. */
+  reviewRange?: { from: string; to: string; files: ChangedFile[] };
   comments: DiscussionComment[];
   reviewComments: ReviewComment[];
   reviews: DiscussionComment[];

@@ -152,6 +152,16 @@ export function findLatestSession(comments: MarkerComment[], selfLogins: string[
   return undefined;
 }
 
+/** The PR head the relay reviewed last (newest own record that names one). */
+export function findLastReviewedHead(comments: MarkerComment[], selfLogins: string[]): string | undefined {
+  const own = ownRecords(comments, selfLogins);
+  for (let i = own.length - 1; i >= 0; i--) {
+    const head = own[i]?.marker.head_sha;
+    if (head && /^[0-9a-f]{40,64}$/i.test(head)) return head;
+  }
+  return undefined;
+}
+
 export interface CostSummary {
   runs: Array<{ runId: string; costUsd: number; conclusion?: string; commentId: number }>;
   totalUsd: number;

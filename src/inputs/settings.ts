@@ -115,7 +115,8 @@ export function readSettings(read: InputReader, env: NodeJS.ProcessEnv = process
     try {
       jsonSchema = loadJsonSchema(inputs.json_schema, runner.workspace);
     } catch (err) {
-      if (err instanceof JsonSchemaError) throw new InputError(`Invalid input ${err.message}`);
+      if (err instanceof JsonSchemaError)
+        throw new InputError(`Invalid input json_schema: ${err.message.replace(/^json_schema /, '')}`);
       throw err;
     }
   }

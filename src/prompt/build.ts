@@ -63,6 +63,12 @@ export function buildPrompt(req: RelayRequest, ctx: RunContext, settings: Settin
   const parts: string[] = [];
   const task = TASKS[req.command.name] ?? TASKS.ask!;
   parts.push('# Task', task);
+  const range = ctx.reviewRange;
+  if (range) {
+    parts.push(
+      `Review only what changed since the last review: ${range.from}…${range.to}. The diff below shows those changes; earlier changes of this pull request were reviewed already.`,
+    );
+  }
   const requestText = req.command.text.trim();
   let requestIndex = -1;
   if (requestText) {
@@ -100,10 +106,12 @@ export function buildPrompt(req: RelayRequest, ctx: RunContext, settings: Settin
     if (pr.labels.length) parts.push(fence('labels', pr.labels.join(', ')));
     parts.push('', '## Description', fence('PR body', capText(pr.body, budgetChars / 4) || '(empty)'));
 
-    parts.push('', ...changedFilesSection(pr, requestText + ' ' + (req.comment?.path ?? ''), fence));
+    // A push review shows only the files changed since the last reviewed head.
+    const reviewed = range ? { ...pr, files: range.files, changedFiles: range.files.length } : pr;
+    parts.push('', ...changedFilesSection(reviewed, requestText + ' ' + (req.comment?.path ?? ''), fence));
     const used = [...parts, ...conversation].reduce((n, l) => n + l.length + 1, 0);
     // budgetDiff counts 4 characters a token.
-    const diff = budgetDiff(pr.files, Math.max(0, budgetChars - used - NOT_SHOWN_CHARS) / 4);
+    const diff = budgetDiff(reviewed.files, Math.max(0, budgetChars - used - NOT_SHOWN_CHARS) / 4);
     diffTokens = diff.usedTokens;
     omittedFiles = diff.omitted.length;
     parts.push(
@@ -111,7 +119,7 @@ export function buildPrompt(req: RelayRequest, ctx: RunContext, settings: Settin
       '## Diff',
       diff.included ? fence('diff', diff.included) : '(no textual diff fits or exists)',
     );
-    if (diff.omitted.length) parts.push('', ...notShownLines(diff.omitted, pr.files.length, fence));
+    if (diff.omitted.length) parts.push('', ...notShownLines(diff.omitted, reviewed.files.length, fence));
   } else {
     parts.push(
       '',

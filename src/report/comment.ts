@@ -73,6 +73,8 @@ export interface FinalCommentOptions {
   notes?: string[];
   /** The session's running totals at the end of this run (for the next run's own share). */
   sessionTotals?: { cost: number; input: number; output: number };
+  /** The PR head a successful review covered: the next push review starts from it. */
+  reviewedHead?: string;
 }
 
 export function renderFinal(opts: FinalCommentOptions): string {
@@ -103,6 +105,7 @@ export function renderFinal(opts: FinalCommentOptions): string {
     num_turns: o.numTurns,
     store: opts.store,
     trigger_comment_id: run.triggerCommentId,
+    ...(opts.reviewedHead && o.conclusion === 'success' ? { head_sha: opts.reviewedHead } : {}),
     ...(opts.sessionTotals
       ? {
           session_cost_usd: Number(opts.sessionTotals.cost.toFixed(6)),

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import * as core from '@actions/core';
 import { prepareAgent, profileFor, type PreparedAgent } from '../agent/prepare';
 import { getCommand } from '../commands/registry';
+import { reviewScope } from '../context/review-range';
 import { fetchContext, type PullRequestContext, type RunContext } from '../context/fetch';
 import type { Settings } from '../inputs/settings';
 import { buildPrompt } from '../prompt/build';
@@ -62,6 +63,14 @@ export async function gather(t: Turn): Promise<Gathered> {
     spentBefore = sumCosts(commentsForMarkers(context), t.selfLogins).totalUsd;
     const maxBudget = budgetFor(t.settings, spentBefore);
     const session = await openSession(t, context);
+    if (pr) {
+      const scope = await reviewScope({ gh: t.gh, req: t.req, pr, context, selfLogins: t.selfLogins });
+      if (scope.range) context.reviewRange = scope.range;
+      if (scope.note) {
+        t.notes.push(scope.note);
+        core.info(scope.note);
+      }
+    }
     const prompt = buildPrompt(t.req, conversationOnly(t, context), t.settings).user;
     const relay = isAutomation(t.req) ? undefined : await relayTools(t, pr);
     agent = await prepareAgent({

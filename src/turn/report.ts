@@ -27,7 +27,8 @@ export async function report(t: Turn, g: Gathered, a: Attempt): Promise<void> {
   const structuredOutput = settleStructuredOutput(outcome, t.settings.jsonSchema);
   if (g.ok) await flushRelay(t, g);
   const store = g.ok ? await persistSession(t, g, outcome.sessionId) : 'none';
-  const commentUrl = await publishResult(t, g.spentBefore, a, store);
+  const reviewedHead = g.ok && t.req.command.name === 'review' ? g.pr?.headSha : undefined;
+  const commentUrl = await publishResult(t, g.spentBefore, a, store, reviewedHead);
   writeOutputs(core, outputsFrom(outcome, outcome.conclusion, commentUrl, '', structuredOutput), t.redact);
   try {
     const tables = g.ok ? [auditTable(g.agent.enforcer.audit)] : [];
@@ -79,7 +80,13 @@ async function persistSession(
 }
 
 /** The result comment (the progress comment edited, or a new one); its URL, or '' if it failed. */
-async function publishResult(t: Turn, spentBefore: number, a: Attempt, store: string): Promise<string> {
+async function publishResult(
+  t: Turn,
+  spentBefore: number,
+  a: Attempt,
+  store: string,
+  reviewedHead: string | undefined,
+): Promise<string> {
   const total = spentBefore + a.outcome.costUsd;
   try {
     const body = renderFinal({
@@ -92,6 +99,7 @@ async function publishResult(t: Turn, spentBefore: number, a: Attempt, store: st
           ? [`${t.req.target.kind === 'pull_request' ? 'PR' : 'issue'} total ${formatUsd(total)}`]
           : [],
       sessionTotals: a.sessionTotals,
+      ...(reviewedHead ? { reviewedHead } : {}),
     });
     const ref = await t.publisher.finish(body, `${PROGRESS_DONE} ([run](${t.run.runUrl}))`);
     return ref?.url ?? '';

@@ -95,11 +95,14 @@ it('a broken json_schema input is a one-line input error before any model call',
   seedPullRequest(sc.github, { number: 2 });
   const ws = makeWorkspace({ 'schema.json': '{"type": "object",' });
   for (const [value, message] of [
-    ['{"type": "objekt"}', /json_schema must describe an object/],
-    ['{"type": "object", "properties": {"a": {"type": "strng"}}}', /json_schema is not a valid JSON Schema/],
-    ['schema.json', /json_schema \(schema.json\) is not valid JSON/],
-    ['missing.json', /json_schema is neither JSON .* missing.json does not exist/],
-    ['../outside.json', /json_schema is neither JSON|outside the workspace/],
+    ['{"type": "objekt"}', /Invalid input json_schema: must describe an object/],
+    [
+      '{"type": "object", "properties": {"a": {"type": "strng"}}}',
+      /Invalid input json_schema: is not a valid JSON Schema/,
+    ],
+    ['schema.json', /Invalid input json_schema: \(schema.json\) is not valid JSON/],
+    ['missing.json', /Invalid input json_schema: is neither JSON .* missing.json does not exist/],
+    ['../outside.json', /Invalid input json_schema: (is neither JSON|.*outside the workspace)/],
   ] as const) {
     const res = await sc.run({
       eventName: 'pull_request',

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { HttpError, DOCS_URL, type Ctx, type Identity, type Reply, type Route } from './http';
 import { actionsRoutes } from './routes-actions';
 import { appRoutes } from './routes-app';
+import { compareRoutes } from './routes-compare';
 import { issueRoutes } from './routes-issues';
 import { pullRoutes } from './routes-pulls';
 import { State, type Seed } from './state';
@@ -69,7 +70,7 @@ interface Fault {
   response: FaultResponse;
 }
 
-const ROUTES: Route[] = [...issueRoutes, ...pullRoutes, ...actionsRoutes, ...appRoutes];
+const ROUTES: Route[] = [...issueRoutes, ...pullRoutes, ...compareRoutes, ...actionsRoutes, ...appRoutes];
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 function matches(method: string, pattern: RegExp | string, req: { method: string; path: string }): boolean {

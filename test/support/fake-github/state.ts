@@ -73,6 +73,14 @@ export interface PullRecord extends IssueRecord {
   diff?: string;
 }
 
+/** A commit comparison as GET /repos/{o}/{r}/compare/{base}...{head} reports it. */
+export interface CompareRecord {
+  status: 'ahead' | 'behind' | 'diverged' | 'identical';
+  aheadBy: number;
+  behindBy: number;
+  files: PullFile[];
+}
+
 export interface IssueCommentRecord {
   id: number;
   repo: string;
@@ -301,6 +309,8 @@ export class State {
   reactions: ReactionRecord[] = [];
   /** `owner/repo:path` or `owner/repo@ref:path` → content. */
   files = new Map<string, string>();
+  /** `repo base...head` → what GET /compare answers; unknown pairs are 404 (unknown commits). */
+  compares = new Map<string, CompareRecord>();
   /** `owner/repo:claude.yml`. */
   workflows = new Set<string>();
   dispatches: DispatchRecord[] = [];
@@ -467,6 +477,21 @@ export class State {
     };
     this.issues.set(`${repo}#${issue.number}`, issue);
     return issue;
+  }
+
+  /** Scripts GET /compare/{base}...{head} for this repository. */
+  addCompare(
+    repo: string,
+    base: string,
+    head: string,
+    record: Partial<CompareRecord> & { files: PullFile[] },
+  ): void {
+    this.compares.set(`${repo} ${base}...${head}`, {
+      status: record.status ?? 'ahead',
+      aheadBy: record.aheadBy ?? 1,
+      behindBy: record.behindBy ?? 0,
+      files: record.files,
+    });
   }
 
   addPullRequest(init: PullRequestInit): PullRecord {
