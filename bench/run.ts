@@ -73,7 +73,7 @@ const { values: args } = parseArgs({
 });
 const RUNS = Math.max(1, Number(args.runs));
 const ONLY = new Set(
-  (args.only ?? 'overhead,prompt,companion,streaming,triggers').split(',').map((s) => s.trim()),
+  (args.only ?? 'overhead,economy,cli,prompt,companion,streaming,triggers').split(',').map((s) => s.trim()),
 );
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -126,14 +126,42 @@ function spawnBareCli(prompt: string, cwd: string, anthropicUrl: string): Promis
   });
 }
 
+/** The action's stage marks (`::debug::claude-relay stage <name> at <ms> ms`, ms since process start). */
+function stageMarks(log: string): Record<string, number> {
+  const marks: Record<string, number> = {};
+  for (const m of log.matchAll(/::debug::claude-relay stage (\S+) at (\d+) ms/g)) marks[m[1]!] = Number(m[2]);
+  return marks;
+}
+
+/** Stage → its duration, from consecutive marks (and the first model request, seen by the fake). */
+const STAGES: [label: string, from: string, to: string][] = [
+  ['bundle load (node start → main)', 'start', 'loaded'],
+  ['inputs (settings, payload, event)', 'loaded', 'inputs'],
+  ['gate (identity, permission)', 'inputs', 'gate'],
+  ['context (PR, files, comments; progress comment)', 'gate', 'context'],
+  ['session + prompt', 'context', 'prompt'],
+  ['agent preparation (CLI path, config root, tools, policy)', 'prompt', 'prepared'],
+  ['CLI spawn → first model request', 'spawn', 'first-request'],
+  ['agent (first request → result)', 'first-request', 'agent-done'],
+  ['publishing (review, session, comment, outputs, summary)', 'agent-done', 'published'],
+  ['exit', 'published', 'exit'],
+];
+
 async function benchOverhead(): Promise<Row[]> {
   const answer = 'The change sets the answer to 42. Looks good.';
-  const model = await startFakeAnthropic((req) => (isMainLoop(req) ? { text: answer } : { text: 'title' }));
+  let firstRequestAt = 0;
+  const model = await startFakeAnthropic((req, { mainIndex }) => {
+    if (!isMainLoop(req)) return { text: 'title' };
+    if (mainIndex === 0 || firstRequestAt === 0) firstRequestAt = Date.now();
+    return { text: answer };
+  });
   const github = await startFakeGitHub({ defaultRepo: REPO });
   const payload = fixture('pull_request.opened.json');
   seedFromPayload(github, 'pull_request', payload);
   const workspace = makeWorkspace(DEMO_FILES);
   const actionRun = async () => {
+    firstRequestAt = 0;
+    const t0 = Date.now();
     const res = await runAction({
       eventName: 'pull_request',
       payload,
@@ -147,7 +175,13 @@ async function benchOverhead(): Promise<Row[]> {
       throw new Error(
         `action run failed (${res.exitCode}): ${res.log.slice(-500)} ${res.stderr.slice(-300)}`,
       );
-    return res.durationMs;
+    const marks = {
+      start: 0,
+      ...stageMarks(res.log),
+      'first-request': firstRequestAt - t0,
+      exit: res.durationMs,
+    };
+    return { durationMs: res.durationMs, marks };
   };
   try {
     log('overhead: warm-up');
@@ -158,13 +192,20 @@ async function benchOverhead(): Promise<Row[]> {
     await spawnBareCli(prompt, workspace, model.url);
     const action: number[] = [];
     const bare: number[] = [];
+    const marks: Record<string, number>[] = [];
     for (let i = 0; i < RUNS; i++) {
       log(`overhead: run ${i + 1}/${RUNS}`);
       bare.push(await spawnBareCli(prompt, workspace, model.url));
-      action.push(await actionRun());
+      const run = await actionRun();
+      action.push(run.durationMs);
+      marks.push(run.marks);
     }
     const a = median(action);
     const b = median(bare);
+    const breakdown = STAGES.map(([label, from, to]) => {
+      const d = marks.map((m) => (m[to] ?? NaN) - (m[from] ?? NaN)).filter((x) => Number.isFinite(x));
+      return `${label} ${d.length ? ms(median(d)) : '?'}`;
+    });
     return [
       {
         measure: 'Action run on a PR event, end to end (`dist/index.js` in the runner environment)',
@@ -172,6 +213,129 @@ async function benchOverhead(): Promise<Row[]> {
         baseline: `bare CLI \`claude -p\`: ${ms(b)}`,
         compare: `${signedMs(a - b)} (${ratio(a, b)})`,
         target: '≤ +150 ms',
+      },
+      {
+        measure: `Where that run's time goes (median per stage): ${breakdown.join('; ')}`,
+        value: '',
+        baseline: '',
+        compare: '',
+        target: '',
+      },
+    ];
+  } finally {
+    await Promise.all([model.close(), github.close()]);
+  }
+}
+
+/**
+ * The first model request (system prompt, tool schemas, prompt) at 1, 300 and 3,000 changed files,
+ * and the GitHub requests one run makes (none twice). Sizes are deterministic: one run each.
+ */
+async function benchEconomy(): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const count of [1, 300, 3000]) {
+    log(`economy: ${count}-file PR`);
+    const model = await startFakeAnthropic((req) =>
+      isMainLoop(req) ? { text: 'Reviewed.' } : { text: 'title' },
+    );
+    const github = await startFakeGitHub({ defaultRepo: REPO });
+    try {
+      const payload = fixture('pull_request.opened.json');
+      seedFromPayload(github, 'pull_request', payload);
+      const pr = github.state.pull(REPO, Number(payload.number));
+      if (!pr) throw new Error(`economy bench: the seeded PR #${String(payload.number)} was not found`);
+      pr.files = hugeFiles(count, 100);
+      const res = await runAction({
+        eventName: 'pull_request',
+        payload,
+        inputs: { anthropic_api_key: FAKE_API_KEY, github_token: FAKE_GITHUB_TOKEN },
+        env: { CLAUDE_RELAY_LOCAL: '1' },
+        workspace: makeWorkspace(DEMO_FILES),
+        apiUrl: github.url,
+        anthropicUrl: model.url,
+      });
+      if (res.exitCode !== 0) throw new Error(`action run failed: ${res.log.slice(-500)}`);
+      const first = model.mainRequests()[0];
+      const bytes = first ? Buffer.byteLength(first.raw) : 0;
+      rows.push({
+        measure: `First model request (system prompt + tool schemas + prompt), ${count.toLocaleString('en-US')}-file PR`,
+        value: `${(bytes / 1000).toFixed(1)} KB`,
+        baseline: '',
+        compare: '',
+        target: '≤ 100 KB',
+      });
+      if (count === 1) {
+        const seen = new Map<string, number>();
+        for (const r of github.requests)
+          seen.set(`${r.method} ${r.path}`, (seen.get(`${r.method} ${r.path}`) ?? 0) + 1);
+        const repeated = [...seen].filter(([, n]) => n > 1).map(([k, n]) => `${k} ×${n}`);
+        rows.push({
+          measure: 'GitHub requests in one run (1-file PR review)',
+          value: `${github.requests.length} (${repeated.length ? `repeated: ${repeated.join(', ')}` : 'none repeated'})`,
+          baseline: '',
+          compare: '',
+          target: 'none repeated',
+        });
+      }
+    } finally {
+      await Promise.all([model.close(), github.close()]);
+    }
+  }
+  return rows;
+}
+
+/**
+ * CLI start on a fresh runner: an empty tool cache and npm cache (the platform package is fetched
+ * from the registry) vs the tool cache already holding it. Needs the npm registry.
+ */
+async function benchCliStart(): Promise<Row[]> {
+  const model = await startFakeAnthropic((req) => (isMainLoop(req) ? { text: 'ok' } : { text: 'title' }));
+  const github = await startFakeGitHub({ defaultRepo: REPO });
+  const payload = fixture('pull_request.opened.json');
+  seedFromPayload(github, 'pull_request', payload);
+  const workspace = makeWorkspace(DEMO_FILES);
+  const run = async (cold: boolean) => {
+    const toolCache = cold ? tempDir('bench-tool-cache-') : undefined;
+    const npmCache = tempDir('bench-npm-cache-');
+    try {
+      const res = await runAction({
+        eventName: 'pull_request',
+        payload,
+        inputs: { anthropic_api_key: FAKE_API_KEY, github_token: FAKE_GITHUB_TOKEN },
+        env: { CLAUDE_RELAY_LOCAL: '1', npm_config_cache: npmCache },
+        ...(toolCache ? { toolCache } : {}),
+        workspace,
+        apiUrl: github.url,
+        anthropicUrl: model.url,
+      });
+      if (res.exitCode !== 0) throw new Error(`action run failed: ${res.log.slice(-400)}`);
+      return res.durationMs;
+    } finally {
+      for (const d of [toolCache, npmCache]) if (d) fs.rmSync(d, { recursive: true, force: true });
+    }
+  };
+  try {
+    const cold: number[] = [];
+    const warm: number[] = [];
+    const n = Math.min(RUNS, 3);
+    for (let i = 0; i < n; i++) {
+      log(`cli: run ${i + 1}/${n}`);
+      warm.push(await run(false));
+      try {
+        cold.push(await run(true));
+      } catch (err) {
+        log(`cli: cold start failed: ${(err as Error).message.slice(0, 300)}`);
+      }
+    }
+    const w = median(warm);
+    const c = cold.length ? median(cold) : NaN;
+    return [
+      {
+        measure: `Cold start: empty tool cache and npm cache (CLI platform package fetched with npm pack), median of ${cold.length}`,
+        value: cold.length ? ms(c) : 'not measured (registry unreachable)',
+        baseline: `warm (tool cache holds the CLI): ${ms(w)}`,
+        compare: cold.length ? `${signedMs(c - w)} (${ratio(c, w)})` : '',
+        target: 'cold ≤ warm + 3 s with the Actions cache hit',
       },
     ];
   } finally {
@@ -702,6 +866,8 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const sections: [string, () => Promise<Row[]>][] = [
     ['overhead', benchOverhead],
+    ['economy', benchEconomy],
+    ['cli', benchCliStart],
     ['prompt', benchPrompt],
     ['companion', benchCompanion],
     ['streaming', benchStreaming],

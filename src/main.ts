@@ -21,6 +21,7 @@ import { outputsFrom, writeOutputs } from './report/outputs';
 import { reportFailure } from './report/failure';
 import { CommentPublisher } from './report/publisher';
 import { Redactor } from './report/redact';
+import { markStage } from './report/stages';
 
 /** The identity GITHUB_TOKEN comments come from. */
 const SELF_LOGINS = ['github-actions[bot]'];
@@ -35,6 +36,7 @@ export async function main(): Promise<void> {
 }
 
 async function decideAndRun(redactor: Redactor): Promise<void> {
+  markStage('loaded');
   const settings = readSettings((name) => core.getInput(name));
   for (const s of secretValues(settings)) maskSecret(s);
   redactor.add(...secretValues(settings));
@@ -58,6 +60,7 @@ async function decideAndRun(redactor: Redactor): Promise<void> {
   });
   if (isSkip(event)) return skip(event.reason);
   const req: RelayRequest = event;
+  markStage('inputs');
   // Start loading the agent stage now; it evaluates while the gate's GitHub calls are in flight.
   const turn = getCommand(req.command.name).runsAgent ? import('./turn') : undefined;
   turn?.catch(() => {});
@@ -119,6 +122,7 @@ async function runRequest(
     allowedBots: settings.allowed_bots,
     selfLogins: identity.selfLogins,
   });
+  markStage('gate');
   if (!gate.allowed) return skip(gate.reason);
   core.info(`Authorized @${req.actor.login} (${gate.via}${gate.permission ? `: ${gate.permission}` : ''})`);
 

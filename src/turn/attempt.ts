@@ -6,6 +6,7 @@ import * as core from '@actions/core';
 import type { AgentOutcome } from '../agent/outcome';
 import { runAgent } from '../agent/query';
 import { oneLineError } from '../report/errors';
+import { markStage } from '../report/stages';
 import type { RunSession } from '../session/for-run';
 import type { Turn } from './frame';
 import type { Gathered } from './gather';
@@ -27,6 +28,7 @@ export async function attempt(t: Turn, g: Gathered): Promise<Attempt> {
       core.startGroup(`Starting the agent (${g.agent.description})`);
       core.info(`Tools: ${g.agent.tools.join(', ')}`);
       core.endGroup();
+      markStage('spawn');
       outcome = await runAgent({
         prompt: g.prompt,
         options: g.agent.options,
@@ -40,6 +42,7 @@ export async function attempt(t: Turn, g: Gathered): Promise<Attempt> {
     }
     await g.agent.cleanup().catch(() => {});
   }
+  markStage('agent-done');
   outcome.toolCalls = t.log.calls;
   const sessionTotals = { cost: outcome.costUsd, input: outcome.inputTokens, output: outcome.outputTokens };
   ownShareOfResumedSession(outcome, g.ok ? g.session : undefined);

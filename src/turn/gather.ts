@@ -14,6 +14,7 @@ import { buildPrompt } from '../prompt/build';
 import { isAutomation } from '../request/types';
 import { formatUsd, renderProgress } from '../report/comment';
 import { oneLineError } from '../report/errors';
+import { markStage } from '../report/stages';
 import { parseMarker, sumCosts } from '../core/ledger';
 import { isOwnComment } from '../session/locate';
 import { openRunSession, type RunSession } from '../session/for-run';
@@ -56,6 +57,7 @@ export async function gather(t: Turn): Promise<Gathered> {
   try {
     const context = await fetchContext(t.gh, t.req);
     await t.progressPosted;
+    markStage('context');
     const pr = context.pr;
     // The tools stay on this head: reviews are pinned to it and pushes refuse if the branch moved.
     if (pr && t.req.expectedHeadSha)
@@ -72,6 +74,7 @@ export async function gather(t: Turn): Promise<Gathered> {
       }
     }
     const prompt = buildPrompt(t.req, conversationOnly(t, context), t.settings).user;
+    markStage('prompt');
     const relay = isAutomation(t.req) ? undefined : await relayTools(t, pr);
     agent = await prepareAgent({
       ...(relay
@@ -92,6 +95,7 @@ export async function gather(t: Turn): Promise<Gathered> {
       },
     });
     t.notes.push(...agent.notes);
+    markStage('prepared');
     return { ok: true, context, pr, spentBefore, session, prompt, relay, agent };
   } catch (err) {
     await agent?.cleanup().catch(() => {});

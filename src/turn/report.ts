@@ -8,6 +8,7 @@ import { auditTable } from '../agent/enforce';
 import { describeGitHubError } from '../github/client';
 import { formatUsd, renderFinal } from '../report/comment';
 import { oneLineError } from '../report/errors';
+import { markStage } from '../report/stages';
 import { outputsFrom, summaryMarkdown, writeOutputs } from '../report/outputs';
 import { settleStructuredOutput } from '../report/structured';
 import type { Attempt } from './attempt';
@@ -38,6 +39,7 @@ export async function report(t: Turn, g: Gathered, a: Attempt): Promise<void> {
   } catch (err) {
     core.warning(`Could not write the job summary: ${oneLineError(err)}`);
   }
+  markStage('published');
   const costLine = `cost ${outcome.costEstimated ? '≈' : ''}${formatUsd(outcome.costUsd)}`;
   if (REAL_FAILURES.has(outcome.conclusion)) {
     core.setFailed(t.redact(`${outcome.conclusion}: ${outcome.result} (${costLine})`));
