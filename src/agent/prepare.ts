@@ -19,6 +19,7 @@ import type { RelayRequest } from '../request/types';
 import type { MemorySessionStore } from '../session';
 import { resolveCli } from './cli-path';
 import { resolveConfigRoot, whyUntrusted } from './config-root';
+import { projectMcpServers } from './mcp';
 import { PERMISSION_SERVER, PERMISSION_TOOL, PolicyEnforcer, type AuditEntry } from './enforce';
 import { buildCliEnv } from './env';
 import {
@@ -160,6 +161,7 @@ export async function prepareAgent(input: PrepareInput): Promise<PreparedAgent> 
     ].filter((r) => !workspace.startsWith(path.resolve(r) + path.sep) && path.resolve(r) !== workspace),
     relayTools,
     ...(isolation.kind === 'commands-off' ? { commandsOff: isolation.why } : {}),
+    allowConfigWrites: settings.allow_config_writes,
   };
   const enforcer = new PolicyEnforcer({ ctx, onDecision: input.onDecision });
   const builtIn = tools.filter((t) => !t.startsWith('mcp__'));
@@ -177,6 +179,16 @@ export async function prepareAgent(input: PrepareInput): Promise<PreparedAgent> 
 
   const mcpServers: Record<string, McpServerConfig> = { [PERMISSION_SERVER]: enforcer.promptToolServer() };
   if (input.relayServer) mcpServers.relay = input.relayServer.config;
+  // Project servers: only those the workflow names, from the trusted root (strictMcpConfig below).
+  const project = projectMcpServers(
+    config.trusted === 'none' ? undefined : (config.root ?? workspace),
+    settings.mcp_servers,
+  );
+  for (const problem of project.problems) core.warning(problem);
+  for (const [name, server] of Object.entries(project.servers)) {
+    if (name in mcpServers) core.warning(`MCP server "${name}" not started: the name is the relay's own`);
+    else mcpServers[name] = server;
+  }
 
   const options: Options = {
     pathToClaudeCodeExecutable: cli.path,
@@ -200,6 +212,7 @@ export async function prepareAgent(input: PrepareInput): Promise<PreparedAgent> 
     permissionPromptToolName: PERMISSION_TOOL,
     hooks: enforcer.hooks(),
     mcpServers,
+    strictMcpConfig: true,
     mcpServersDelivery: 'initialize',
     maxTurns: settings.max_turns,
     maxBudgetUsd: settings.max_budget_usd,

@@ -170,6 +170,8 @@ function wrapperReason(words: readonly string[]): string | undefined {
 }
 
 export interface JudgeOptions {
+  /** The workflow's `allow_config_writes` (redirections into protected paths). */
+  allowConfigWrites?: boolean;
   /** Roots never readable (for `<` redirections). */
   forbiddenRoots?: readonly string[];
   /** disallowed_tools Bash prefixes: any command matching one is refused. */
@@ -223,7 +225,11 @@ export function judgeParsed(
 ): Verdict {
   if (!parsed.ok) return { allowed: false, reason: parsed.reason, rule: parsed.rule };
   const prefixes = prefixWords(allowedPrefixes);
-  const ctx: PathContext = { workspace, forbiddenRoots: opts.forbiddenRoots ?? [] };
+  const ctx: PathContext = {
+    workspace,
+    forbiddenRoots: opts.forbiddenRoots ?? [],
+    allowConfigWrites: opts.allowConfigWrites,
+  };
   const allowedList = prefixes.length > 0 ? prefixes.map((p) => p.join(' ')).join(', ') : 'none';
   const { simple } = parsed.internal;
   for (let k = 0; k < parsed.commands.length; k++) {

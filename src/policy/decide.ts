@@ -36,6 +36,8 @@ export interface PolicyContext {
   relayTools: { read: string[]; write: string[] };
   /** Why commands cannot run in this job (no working sandbox): every command is refused. */
   commandsOff?: string;
+  /** The workflow's `allow_config_writes`: protected paths (except `.git`) may be written. */
+  allowConfigWrites?: boolean;
 }
 
 export interface ToolCall {
@@ -67,7 +69,11 @@ function compile(ctx: PolicyContext): Compiled {
   const short = (n: string) => (n.startsWith(RELAY_MCP_PREFIX) ? n.slice(RELAY_MCP_PREFIX.length) : n);
   const disallowed = parseRules(ctx.disallowedTools, { ...base, nocase: true });
   c = {
-    paths: { workspace, forbiddenRoots: ctx.forbiddenRoots.map(normalizeRoot).filter((r) => r !== '') },
+    paths: {
+      workspace,
+      forbiddenRoots: ctx.forbiddenRoots.map(normalizeRoot).filter((r) => r !== ''),
+      allowConfigWrites: ctx.allowConfigWrites === true,
+    },
     // Malformed allow entries cannot widen anything; the settings already refused them.
     allowed: parseRules(ctx.allowedTools, base).rules,
     disallowed: disallowed.rules,
@@ -197,6 +203,7 @@ async function decideBash(call: ToolCall, ctx: PolicyContext, c: Compiled): Prom
   const parsed = await parseBash(command);
   const v = judgeParsed(parsed, prefixes, c.paths.workspace, {
     forbiddenRoots: c.paths.forbiddenRoots,
+    allowConfigWrites: c.paths.allowConfigWrites,
     deniedPrefixes: denied,
   });
   if (!v.allowed) return deny(v.reason, v.rule);

@@ -1,18 +1,21 @@
 /**
  * Path checks for every path-taking tool (and Bash redirections): a path is resolved against the
  * workspace, `..` normalised, the nearest existing ancestor realpath'd (dangling symlinks
- * followed), and the result must lie inside the workspace. Writes are further refused under
- * `.git`, `.github/workflows`, `.claude` and to `.mcp.json`.
+ * followed), and the result must lie inside the workspace. Writes are further refused to the
+ * protected paths below (agent configuration and repository plumbing).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import picomatch from 'picomatch';
 
 export interface PathContext {
   /** Workspace root, realpath'd. */
   workspace: string;
   /** Roots never readable (HOME, RUNNER_TEMP, tool cache, /proc …), unless they contain the workspace. */
   forbiddenRoots: readonly string[];
+  /** The workflow's `allow_config_writes`: protected paths (except `.git`) become writable. */
+  allowConfigWrites?: boolean;
 }
 
 export type PathVerdict =
@@ -26,9 +29,62 @@ export type PathVerdict =
 /** Always forbidden for reads outside the workspace, on top of the context's roots. */
 const SYSTEM_FORBIDDEN = ['/proc', '/sys', '/dev'];
 
-/** Protected for writes, matched case-insensitively against every path segment. */
-const PROTECTED_SEGMENTS = new Set(['.git', '.claude']);
-const PROTECTED_FILES = new Set(['.mcp.json']);
+/**
+ * THE protected list: what configures the agent or the repository's automation, so a run must
+ * not change it for the next one — MCP servers, Claude settings, hooks, skills and instructions,
+ * workflows, submodules, git hooks. Globs relative to the workspace root, matched with picomatch
+ * case-insensitively (case-insensitive file systems and `claude.md` loaders alike), dotfiles
+ * included, in any folder. Write/Edit, Bash redirections and the push tool refuse them unless the
+ * workflow sets `allow_config_writes: true`; the sandbox's denyWrite asks the same list
+ * (`protectedReason`, in agent/sandbox/config.ts).
+ */
+export const PROTECTED_PATHS: readonly { glob: string; what: string }[] = [
+  { glob: '**/.mcp.json', what: '.mcp.json (MCP servers)' },
+  { glob: '**/.claude', what: '.claude/ (agent settings, hooks, skills)' },
+  { glob: '**/.claude/**', what: '.claude/ (agent settings, hooks, skills)' },
+  { glob: '**/CLAUDE.md', what: 'CLAUDE.md (agent instructions)' },
+  { glob: '**/CLAUDE.local.md', what: 'CLAUDE.local.md (agent instructions)' },
+  { glob: '**/.github', what: '.github/ (workflows and repository automation)' },
+  { glob: '**/.github/**', what: '.github/ (workflows and repository automation)' },
+  { glob: '**/.gitmodules', what: '.gitmodules (submodules)' },
+  { glob: '**/.husky', what: '.husky/ (git hooks)' },
+  { glob: '**/.husky/**', what: '.husky/ (git hooks)' },
+  { glob: '**/.git', what: '.git (git internals)' },
+  { glob: '**/.git/**', what: '.git (git internals)' },
+];
+
+/**
+ * `.git` internals stay refused even with `allow_config_writes`: they hold the checkout's
+ * credential and hooks that git runs outside the sandbox, and git never pushes them anyway.
+ */
+const ALWAYS_PROTECTED = new Set(['**/.git', '**/.git/**']);
+
+const MATCH_OPTIONS = { dot: true, nocase: true } as const;
+const protectedMatchers = PROTECTED_PATHS.map((p) => ({
+  ...p,
+  always: ALWAYS_PROTECTED.has(p.glob),
+  isMatch: picomatch(p.glob, MATCH_OPTIONS),
+}));
+
+/**
+ * What protected path `relative` (to the workspace root; either separator) is, or undefined.
+ * With `allowConfigWrites` only `.git` internals remain protected.
+ */
+export function protectedPath(
+  relative: string,
+  opts: { allowConfigWrites?: boolean } = {},
+): string | undefined {
+  const rel = relative
+    .replace(/\\/g, '/')
+    .replace(/^(\.\/)+/, '')
+    .replace(/\/+$/, '');
+  if (rel === '' || rel === '.') return undefined;
+  for (const m of protectedMatchers) {
+    if (opts.allowConfigWrites && !m.always) continue;
+    if (m.isMatch(rel)) return m.what;
+  }
+  return undefined;
+}
 
 const MAX_SYMLINK_HOPS = 40;
 
@@ -201,15 +257,11 @@ function segments(relative: string): string[] {
 }
 
 /** Why writing `relative` (relative to the workspace) is refused, or undefined. */
-export function protectedReason(relative: string): string | undefined {
-  const segs = segments(relative);
-  for (let i = 0; i < segs.length; i++) {
-    const s = segs[i] as string;
-    if (PROTECTED_SEGMENTS.has(s)) return `${s}/`;
-    if (s === '.github' && segs[i + 1] === 'workflows') return '.github/workflows/';
-    if (i === segs.length - 1 && PROTECTED_FILES.has(s)) return s;
-  }
-  return undefined;
+export function protectedReason(
+  relative: string,
+  opts: { allowConfigWrites?: boolean } = {},
+): string | undefined {
+  return protectedPath(relative, opts);
 }
 
 /** `.git` internals may hold credentials (actions/checkout persists the token in .git/config). */
@@ -233,11 +285,16 @@ export function checkReadPath(p: unknown, ctx: PathContext, tool = 'Read'): Path
 export function checkWritePath(p: unknown, ctx: PathContext, tool = 'Write'): PathVerdict {
   const v = resolveInWorkspace(p, ctx, tool);
   if (!v.ok) return v;
-  const prot = protectedReason(v.relative);
+  // The path as written counts too: writing through `CLAUDE.md -> notes.md` changes CLAUDE.md.
+  const lexical = typeof p === 'string' ? lexicalResolve(p, ctx.workspace) : undefined;
+  const asWritten =
+    lexical !== undefined && isWithin(ctx.workspace, lexical) ? path.relative(ctx.workspace, lexical) : '';
+  const opts = { allowConfigWrites: ctx.allowConfigWrites };
+  const prot = protectedReason(v.relative, opts) ?? protectedReason(asWritten, opts);
   if (prot !== undefined) {
     return {
       ok: false,
-      reason: `${tool}: \`${display(String(p))}\` is protected (${prot} is never written by the agent)`,
+      reason: `${tool}: \`${display(String(p))}\` is protected: ${prot} is not written by the agent unless the workflow sets allow_config_writes: true`,
       rule: 'path:protected',
     };
   }

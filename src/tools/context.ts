@@ -19,6 +19,8 @@ export interface RelayToolsOptions {
   isFork: boolean;
   /** The checkout (git working tree) the agent works in. */
   workspace: string;
+  /** The workflow's `allow_config_writes`: protected configuration paths may be pushed. */
+  allowConfigWrites?: boolean;
   profile: RelayProfile;
   /** Who asked: credited with a `Co-authored-by` trailer on commits. */
   requester: { login: string; id?: number };

@@ -3,13 +3,15 @@
  *  - the PR's head branch: same-repository PRs only, and only while the remote branch is still at
  *    the head the run was authorized for (or at what this run pushed since);
  *  - for an issue: a new `<branch_prefix>issue-<n>-<slug>` branch (default prefix `claude/`), then a draft PR that closes the issue.
- * Workflow files, `.git` internals, `.claude/` and nested repositories are never pushed. The
+ * Protected paths (agent configuration, workflows, hooks, `.git`) and nested repositories are not
+ * pushed (the configuration only with `allow_config_writes: true`). The
  * requester is credited with a `Co-authored-by` trailer.
  */
 import { tool } from '@anthropic-ai/claude-agent-sdk';
 import { z } from 'zod';
 import { stripMarkers } from '../core/ledger';
 import { describeGitHubError } from '../github/client';
+import { protectedPath } from '../policy/paths';
 import type { PushRecord, ToolContext } from './context';
 import { git, gitError, type GitResult } from './git';
 import { guarded, ok, ToolError } from './result';
@@ -43,16 +45,19 @@ export function issueBranch(
 
 export const DEFAULT_BRANCH_PREFIX = 'claude/';
 
-/** Why a changed path may not be pushed, or undefined. */
-export function protectedPushPath(path: string): string | undefined {
-  const p = path.replace(/\\/g, '/').replace(/^\.\//, '');
-  const lower = p.toLowerCase();
-  if (lower.startsWith('.github/workflows/') || lower === '.github/workflows')
-    return 'workflow files (.github/workflows/) cannot be changed by the relay (a GITHUB_TOKEN push of workflow changes is refused by GitHub anyway)';
-  if (lower.split('/').includes('.git')) return 'git internals (.git) are never pushed';
-  if (lower.startsWith('.claude/') || lower === '.claude')
-    return "the agent's project configuration (.claude/) is never changed by the relay";
-  return undefined;
+/**
+ * Why a changed path may not be pushed, or undefined: the protected list (agent configuration,
+ * workflows, hooks, submodules, `.git`) from the policy, the one definition Write/Edit use too.
+ */
+export function protectedPushPath(
+  path: string,
+  opts: { allowConfigWrites?: boolean } = {},
+): string | undefined {
+  const what = protectedPath(path, opts);
+  if (what === undefined) return undefined;
+  return opts.allowConfigWrites
+    ? `${what} is never pushed`
+    : `${what} is not changed by the relay unless the workflow sets allow_config_writes: true`;
 }
 
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
@@ -220,7 +225,7 @@ export class Pusher {
       const refused: string[] = [];
       for (const s of staged) {
         const why =
-          protectedPushPath(s.path) ??
+          protectedPushPath(s.path, { allowConfigWrites: ctx.opts.allowConfigWrites }) ??
           (s.newMode === '160000' ? 'nested git repositories (submodules) are never pushed' : undefined);
         if (why) refused.push(`${s.path}: ${why}`);
       }

@@ -144,6 +144,7 @@ async function relayTools(t: Turn, pr: PullRequestContext | undefined): Promise<
     branchPrefix: t.settings.branch_prefix,
     isFork: pr?.isFork ?? false,
     workspace,
+    allowConfigWrites: t.settings.allow_config_writes,
     profile,
     files: pr?.files,
     requester: { login: t.requester, id: t.req.requestedBy ? undefined : t.req.actor.id },

@@ -4,6 +4,8 @@ import {
   checkGlobPattern,
   checkReadPath,
   checkWritePath,
+  PROTECTED_PATHS,
+  protectedPath,
   protectedReason,
   realpathNearest,
 } from '../../src/policy/paths';
@@ -78,7 +80,16 @@ describe('checkReadPath / checkWritePath', () => {
     ['.claude/settings.json', false],
     ['.mcp.json', false],
     ['docs/.mcp.json', false],
-    ['.github/ISSUE_TEMPLATE.md', true],
+    ['.github/ISSUE_TEMPLATE.md', false],
+    ['CLAUDE.md', false],
+    ['docs/deep/claude.MD', false],
+    ['CLAUDE.local.md', false],
+    ['.gitmodules', false],
+    ['.husky/pre-commit', false],
+    ['.Claude/commands/x.md', false],
+    ['docs/CLAUDE.md.bak', true],
+    ['src/.gitignore', true],
+    ['github/x', true],
     ['out-dir/x', false],
     ['dangling', false],
     ['.', false],
@@ -99,8 +110,42 @@ describe('checkReadPath / checkWritePath', () => {
     expect(checkReadPath('~other/x', ctx())).toMatchObject({ ok: false, rule: 'path:invalid' });
   });
   it('protectedReason names the protected part', () => {
-    expect(protectedReason(path.join('.github', 'workflows', 'x.yml'))).toBe('.github/workflows/');
+    expect(protectedReason(path.join('.github', 'workflows', 'x.yml'))).toMatch(/^\.github\//);
     expect(protectedReason(path.join('src', 'x.ts'))).toBeUndefined();
+  });
+  it('allow_config_writes opens the configuration but never .git', () => {
+    const open = { ...ctx(), allowConfigWrites: true };
+    for (const p of ['CLAUDE.md', '.mcp.json', '.claude/settings.json', '.github/workflows/ci.yml'])
+      expect(checkWritePath(p, open).ok).toBe(true);
+    expect(checkWritePath('.git/hooks/pre-commit', open)).toMatchObject({
+      ok: false,
+      rule: 'path:protected',
+    });
+    expect(checkWritePath('CLAUDE.md', ctx())).toMatchObject({
+      ok: false,
+      rule: 'path:protected',
+      reason: expect.stringContaining('allow_config_writes'),
+    });
+  });
+  it('a symbolic link named like a protected file is protected as written', () => {
+    fs.writeFileSync(path.join(sb.workspace, 'notes.md'), 'x');
+    fs.symlinkSync('notes.md', path.join(sb.workspace, 'CLAUDE.md'));
+    try {
+      expect(checkWritePath('CLAUDE.md', ctx())).toMatchObject({ ok: false, rule: 'path:protected' });
+      expect(checkWritePath('notes.md', ctx()).ok).toBe(true);
+    } finally {
+      fs.rmSync(path.join(sb.workspace, 'CLAUDE.md'));
+    }
+  });
+});
+
+describe('the protected list (one definition for the policy, the push tool and the sandbox)', () => {
+  it('every entry of the list is matched by protectedPath, in any case and folder', () => {
+    for (const { glob } of PROTECTED_PATHS) {
+      const sample = glob.replace(/^\*\*\//, 'a/B/').replace(/\/\*\*$/, '/x/y');
+      expect(protectedPath(sample)).toBeDefined();
+      expect(protectedPath(sample.toUpperCase())).toBeDefined();
+    }
   });
 });
 

@@ -71,7 +71,11 @@ describe('helpers', () => {
     expect(protectedPushPath('.GitHub/Workflows/x.yml')).toMatch(/workflow/);
     expect(protectedPushPath('vendor/lib/.git/config')).toMatch(/\.git/);
     expect(protectedPushPath('.claude/settings.json')).toMatch(/\.claude/);
-    expect(protectedPushPath('.github/dependabot.yml')).toBeUndefined();
+    expect(protectedPushPath('.github/dependabot.yml')).toMatch(/\.github/);
+    expect(protectedPushPath('docs/claude.MD')).toMatch(/CLAUDE\.md/);
+    expect(protectedPushPath('.mcp.json')).toMatch(/allow_config_writes/);
+    expect(protectedPushPath('.mcp.json', { allowConfigWrites: true })).toBeUndefined();
+    expect(protectedPushPath('a/.git/hooks/x', { allowConfigWrites: true })).toMatch(/never pushed/);
     expect(protectedPushPath('src/.gitignore')).toBeUndefined();
   });
 
@@ -172,7 +176,7 @@ describe('commit_and_push on a pull request', () => {
     fs.writeFileSync(path.join(fx.workspace, 'app.txt'), 'fine\n');
     const r = await c.call('commit_and_push', { message: 'Sneak a workflow in' });
     expect(r.isError).toBe(true);
-    expect(r.text).toContain('.github/workflows/evil.yml: workflow files');
+    expect(r.text).toContain('.github/workflows/evil.yml: .github/ (workflows and repository automation)');
     expect(sh(fx.remote, 'rev-parse', 'feature')).toBe(fx.head);
     expect(sh(fx.workspace, 'diff', '--cached', '--name-only')).toBe('');
   });
