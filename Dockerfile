@@ -20,6 +20,7 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
-# SIGTERM lets in-flight deliveries finish (up to 8 s) before the process exits.
+# SIGTERM: acknowledged work finishes (up to DRAIN_TIMEOUT_MS, 25 s) before the process exits; what
+# is left is logged. With REDIS_URL it stays queued for the other replicas (see compose.yaml).
 STOPSIGNAL SIGTERM
 CMD ["node", "dist/companion/index.js"]

@@ -44,9 +44,10 @@ import {
   type DispatchResult,
   type QueueDecision,
 } from './dispatch';
+import type { Prior, ProgressStore } from './redis';
 import { PrLocks, reactionLock, type ReactionLockOptions, type SharedLock } from './pr-lock';
 import { commentEvent, commentKey, toRelayRequest, type CommentEvent } from './event';
-import { activeRunsFor } from '../commands/runs';
+import { activeRunsFor, runMatches } from '../commands/runs';
 
 export const EVENTS = ['issue_comment.created', 'pull_request_review_comment.created'] as const;
 
@@ -65,6 +66,8 @@ export interface CompanionOptions {
   /** The per-PR lock across replicas; default: the 🚀 reaction on the PR/issue (pr-lock.ts). */
   sharedLock?: SharedLock;
   reactionLock?: ReactionLockOptions;
+  /** Per-comment progress shared by attempts and replicas (REDIS_URL); none by default. */
+  progress?: ProgressStore;
 }
 
 export type OutcomeKind =
@@ -112,6 +115,8 @@ export interface HandlerDeps {
   locks: PrLocks;
   /** How long a dispatch waits for its run to be listed before the PR's lock is released. */
   runVisibleMs?: number;
+  /** With a durable queue: what earlier attempts did with each comment (see redis.ts). */
+  progress?: ProgressStore;
 }
 
 /** `<slug>[bot]` from GET /app, fetched once; a failure is retried on the next event. */
@@ -159,6 +164,7 @@ async function act(
   command: ParsedCommand,
   selfLogins: string[],
   deps: HandlerDeps,
+  prior?: Prior,
 ): Promise<{ kind: OutcomeKind; detail?: string }> {
   const phrase = config.trigger_phrase;
   switch (command.name) {
@@ -198,12 +204,18 @@ async function act(
   const pr = { owner: ev.owner, repo: ev.repo, number: ev.target.number };
   type Decided =
     | { queue: Extract<QueueDecision, { dispatch: false }> }
-    | { queue: QueueDecision; inputs: DispatchInputs; result: DispatchResult };
+    | { queue: QueueDecision; inputs: DispatchInputs; result: DispatchResult; resumed?: number };
   const decided = await deps.locks.run(c.octokit, pr, async (): Promise<Decided> => {
+    const inputs = dispatchInputs(ev, command, await head);
+    if (prior?.dispatchingAt !== undefined) {
+      // An earlier attempt (on a replica that died) started this dispatch: did it reach GitHub?
+      const earlier = await earlierDispatch(gh, where, ev, prior.dispatchingAt);
+      if (earlier) return { queue: { dispatch: true }, inputs, result: { ok: true }, resumed: earlier };
+    }
     const active = await activeRunsFor(gh, where, ev.target);
     const queue = queueDecision(active);
     if (!queue.dispatch) return { queue };
-    const inputs = dispatchInputs(ev, command, await head);
+    await deps.progress?.dispatching(commentKey(ev));
     const result = await dispatchWorkflow(c.octokit, { ...where, ref: ev.defaultBranch }, inputs);
     if (result.ok) {
       const seen = await waitForNewRun(gh, where, ev.target, active, deps.runVisibleMs);
@@ -221,7 +233,38 @@ async function act(
     await postReply(c.octokit, ev, dispatchFailedReply(result.reason));
     return { kind: 'dispatch_failed', detail: `${result.status ?? ''} ${result.reason}`.trim() };
   }
-  return { kind: 'dispatched', detail: `${config.workflow} ${JSON.stringify(inputs)}` };
+  const resumed =
+    'resumed' in decided && decided.resumed ? ` (run ${decided.resumed}, by an earlier attempt)` : '';
+  return { kind: 'dispatched', detail: `${config.workflow} ${JSON.stringify(inputs)}${resumed}` };
+}
+
+/**
+ * The run an earlier attempt dispatched for this comment, if GitHub has it: a run for the PR/issue
+ * created since that attempt started dispatching (with the comment's id in its inputs where GitHub
+ * returns them). Runs are listed under the PR's lock, so no other dispatch for it can interleave.
+ */
+async function earlierDispatch(
+  gh: GitHub,
+  where: { owner: string; repo: string; workflow: string },
+  ev: CommentEvent,
+  since: number,
+): Promise<number | undefined> {
+  const from = since - 5000;
+  const { data } = await gh.rest.actions.listWorkflowRuns({
+    owner: where.owner,
+    repo: where.repo,
+    workflow_id: where.workflow,
+    created: `>=${new Date(from).toISOString().replace(/\.\d+Z$/, 'Z')}`,
+    per_page: 100,
+  });
+  const runs = data.workflow_runs as Array<Parameters<typeof runMatches>[0] & { created_at?: string }>;
+  const found = runs.find((run) => {
+    if (!runMatches(run, ev.target)) return false;
+    if (Date.parse(run.created_at ?? '') < from) return false;
+    const commentId = run.inputs?.comment_id;
+    return commentId === undefined || commentId === null || String(commentId) === String(ev.comment.id);
+  });
+  return found?.id;
 }
 
 export async function handleComment(c: HandlerContext, deps: HandlerDeps): Promise<Outcome> {
@@ -288,18 +331,31 @@ export async function handleComment(c: HandlerContext, deps: HandlerDeps): Promi
     }
     if (!gate.allowed) return done('refused', gate.reason);
 
+    // With a durable queue, the claim is recorded before the 👀: a retry of this job on another
+    // replica then knows a 200 is its own earlier 👀, not someone else's.
+    const prior = deps.progress ? await deps.progress.begin(key) : undefined;
+    if (prior?.done) {
+      claimed = true;
+      return done('duplicate_comment', `already handled: ${prior.done}`);
+    }
     const claim = await claimWithReaction(() => react(c.octokit, ev, 'eyes'));
     claimed = true;
     deps.dedupe.markComment(key);
-    if (claim === 'taken') return done('taken', 'the 👀 reaction was already there');
+    if (claim === 'taken' && !prior?.claimed) return done('taken', 'the 👀 reaction was already there');
+    const finish = async (outcome: Outcome): Promise<Outcome> => {
+      await deps.progress?.finish(key, outcome.kind).catch((err: unknown) => {
+        c.log.warn({ err, comment: key }, 'claude-relay: could not record the outcome');
+      });
+      return outcome;
+    };
 
     try {
       if (!cfg.ok) {
         await postReply(c.octokit, ev, configErrorReply(cfg.error));
-        return done('config_error', cfg.error);
+        return await finish(done('config_error', cfg.error));
       }
-      const result = await act(c, ev, cfg.config, command, selfLogins, deps);
-      return done(result.kind, result.detail);
+      const result = await act(c, ev, cfg.config, command, selfLogins, deps, prior);
+      return await finish(done(result.kind, result.detail));
     } catch (err) {
       // Claimed, so no other replica will answer: say what went wrong where the user asked.
       const why = describeGitHubError(err);
@@ -313,7 +369,7 @@ export async function handleComment(c: HandlerContext, deps: HandlerDeps): Promi
       } catch (replyErr) {
         c.log.error({ err: replyErr, delivery }, 'claude-relay: the error reply failed too');
       }
-      return done('failed', why);
+      return await finish(done('failed', why));
     }
   } catch (err) {
     // Not claimed yet: let a redelivery try again.
@@ -340,6 +396,7 @@ export function createCompanionApp(options: CompanionOptions = {}): ApplicationF
       dedupe: options.dedupe ?? new Dedupe(),
       selfLogin: options.selfLogin ?? appLoginResolver(app),
       configs: new ConfigCache(options.configTtlMs),
+      ...(options.progress ? { progress: options.progress } : {}),
       locks: new PrLocks(options.sharedLock ?? reactionLock(options.reactionLock), (err) =>
         app.log.warn({ err }, 'claude-relay: could not release a PR lock (it goes stale on its own)'),
       ),

@@ -8,7 +8,7 @@
  * Environment (see `.env.example`): APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, PORT,
  * HOST, WEBHOOK_PATH, GHE_HOST + GHE_PROTOCOL (GitHub Enterprise Server or a test fake: the API is
  * `${GHE_PROTOCOL}://${GHE_HOST}/api/v3`), LOG_LEVEL, LOG_FORMAT, WRITE_SPACING_MS,
- * WORKER_CONCURRENCY, DRAIN_TIMEOUT_MS.
+ * WORKER_CONCURRENCY, DRAIN_TIMEOUT_MS, REDIS_URL, QUEUE_LOCK_MS.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -20,6 +20,9 @@ import { appLoginResolver, createCompanionApp, EVENTS, type CompanionOptions } f
 import { BodyBudget, MAX_BODY_BYTES, MAX_BUFFERED_BYTES, readSignedBody } from './body';
 import { companionThrottle } from './limits';
 import { MemoryQueue, type Delivery, type WorkQueue } from './work-queue';
+import { Dedupe } from './dedupe';
+import { commentEvent, commentKey } from './event';
+import { clusteredThrottle, connectRedis, RedisQueue, redisLock, redisProgress } from './redis';
 
 export const DEFAULT_WEBHOOK_PATH = '/api/github/webhooks';
 
@@ -49,6 +52,15 @@ export const companionEnvSchema = z
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
     /** On SIGTERM: how long acknowledged work may take to finish before the process exits. */
     DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(25_000),
+    /** Shared queue, write pacing and PR locks for any number of replicas (redis.ts). */
+    REDIS_URL: z
+      .string()
+      .trim()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional()
+      .or(z.literal('')),
+    /** With Redis: a job whose replica stopped renewing it for this long goes to another replica. */
+    QUEUE_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   })
   .refine((e) => Boolean(e.PRIVATE_KEY?.trim() || e.PRIVATE_KEY_PATH?.trim()), {
     message: 'set PRIVATE_KEY (the PEM, or its base64) or PRIVATE_KEY_PATH (a .pem file)',
@@ -136,8 +148,12 @@ function newProbot(args: Parameters<typeof createProbot>[0]): Probot {
 
 export async function startCompanionServer(opts: ServerOptions): Promise<CompanionServer> {
   const env = readCompanionEnv(opts.env);
+  const spacingMs = opts.writeSpacingMs ?? env.WRITE_SPACING_MS;
+  const redis = env.REDIS_URL ? await connectRedis(env.REDIS_URL) : undefined;
+  let redisError: (err: unknown) => void = () => {};
+  const clustered = redis ? clusteredThrottle(redis, spacingMs, (err) => redisError(err)) : undefined;
   // One set of limiter groups per server: Probot builds a new Octokit for every event.
-  const throttle = companionThrottle(opts.writeSpacingMs ?? env.WRITE_SPACING_MS);
+  const throttle = { ...companionThrottle(spacingMs), ...clustered?.options };
   const Octokit = ProbotOctokit.defaults((instance: Record<string, unknown>) => ({
     ...instance,
     throttle: { ...(instance.throttle as object | undefined), ...throttle },
@@ -151,22 +167,44 @@ export async function startCompanionServer(opts: ServerOptions): Promise<Compani
       GHE_HOST: env.GHE_HOST ?? '',
       GHE_PROTOCOL: env.GHE_PROTOCOL,
       LOG_LEVEL: env.LOG_LEVEL,
+      // Redis is wired here (redis.ts), not by Probot: its own client would be fetched with npx.
+      REDIS_URL: '',
     },
     overrides: { Octokit: Octokit as typeof ProbotOctokit, baseUrl: apiBaseUrl(env) },
   });
+  redisError = (err) => probot.log.error({ err }, 'claude-relay companion: Redis');
   const selfLogin = opts.companion?.selfLogin ?? appLoginResolver(probot);
-  await probot.load(createCompanionApp({ ...opts.companion, selfLogin }));
+  await probot.load(
+    createCompanionApp({
+      ...opts.companion,
+      selfLogin,
+      // With Redis the queue dedupes (one job per comment) and a retried job must not be taken for
+      // a redelivery: no per-replica memory; the lock and the progress live in Redis.
+      ...(redis
+        ? { dedupe: new Dedupe({ size: 0 }), sharedLock: redisLock(redis), progress: redisProgress(redis) }
+        : {}),
+    }),
+  );
 
   // Ack first: a delivery is answered as soon as its signature checks out and it is queued; the
   // queue's handlers do the work. GitHub wants an answer within 10 s and does not retry on its
   // own; the 👀 claim (201 vs 200) keeps replicas and redeliveries from doing the work twice.
-  const queue: WorkQueue = new MemoryQueue(async (delivery) => {
-    try {
-      await probot.receive(delivery as Parameters<Probot['receive']>[0]);
-    } catch (err) {
-      probot.log.error({ err, id: delivery.id, name: delivery.name }, 'claude-relay: delivery failed');
-    }
-  }, env.WORKER_CONCURRENCY);
+  const receive = (delivery: Delivery) => probot.receive(delivery as Parameters<Probot['receive']>[0]);
+  const queue: WorkQueue = redis
+    ? // A failure before the claim is retried by the queue (on any replica), with backoff.
+      new RedisQueue(
+        redis,
+        receive,
+        { concurrency: env.WORKER_CONCURRENCY, lockMs: env.QUEUE_LOCK_MS },
+        (err) => redisError(err),
+      )
+    : new MemoryQueue(async (delivery) => {
+        try {
+          await receive(delivery);
+        } catch (err) {
+          probot.log.error({ err, id: delivery.id, name: delivery.name }, 'claude-relay: delivery failed');
+        }
+      }, env.WORKER_CONCURRENCY);
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const budget = new BodyBudget(limits.maxBufferedBytes);
   let reading = 0;
@@ -264,6 +302,8 @@ export async function startCompanionServer(opts: ServerOptions): Promise<Compani
       }
       server.closeAllConnections();
       await closed;
+      await clustered?.close();
+      await redis?.quit().catch(() => {});
     },
   };
 }
@@ -341,6 +381,8 @@ async function acceptDelivery(
     json(res, 202, { ok: true, ignored: 'not a new comment' });
     return;
   }
-  await ctx.queue.add({ id, name, payload }, id);
+  const ev = commentEvent(name, payload);
+  // One queue entry per comment: deliveries of the same comment collapse (see redis.ts).
+  await ctx.queue.add({ id, name, payload }, 'invalid' in ev ? `delivery:${id}` : commentKey(ev));
   json(res, 202, { ok: true });
 }

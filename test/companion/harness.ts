@@ -3,12 +3,17 @@
  * tokens), an RSA key for the App, companion servers on port 0 pointed at the fake through
  * GHE_HOST/GHE_PROTOCOL, and signed webhook deliveries.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { sign } from '@octokit/webhooks-methods';
 import { startCompanionServer, type CompanionServer, type Limits } from '../../src/companion/server';
 import type { CompanionOptions, Outcome } from '../../src/companion/app';
 import { Dedupe } from '../../src/companion/dedupe';
 import { startFakeGitHub, fakeSha, type FakeGitHub } from '../support/fake-github';
+import { ROOT } from '../support/runner';
 import { issueComment, reviewComment, type Patch, type Payload } from '../support/payloads';
 
 export const SECRET = 'webhook-secret-for-tests';
@@ -64,12 +69,17 @@ export interface Companion extends CompanionServer {
 
 export async function startCompanion(
   gh: FakeGitHub,
-  opts: { writeSpacingMs?: number; limits?: Partial<Limits>; companion?: CompanionOptions } = {},
+  opts: {
+    writeSpacingMs?: number;
+    limits?: Partial<Limits>;
+    companion?: CompanionOptions;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<Companion> {
   const outcomes: Outcome[] = [];
   const dedupe = new Dedupe();
   const server = await startCompanionServer({
-    env: companionEnv(gh),
+    env: companionEnv(gh, opts.env),
     port: 0,
     host: '127.0.0.1',
     writeSpacingMs: opts.writeSpacingMs ?? 0,
@@ -203,4 +213,71 @@ export function reviewCommentOnPr(
 /** Requests the companion made to the fake, excluding App auth plumbing. */
 export function apiCalls(gh: FakeGitHub): string[] {
   return gh.requests.filter((r) => !/^\/app(\/|$)/.test(r.path)).map((r) => `${r.method} ${r.path}`);
+}
+
+/** PRs #from…#from+count-1 by alice in the fake (head branch `pr-N`). */
+export function addPullRequests(gh: FakeGitHub, from: number, count: number): number[] {
+  const numbers = Array.from({ length: count }, (_, i) => from + i);
+  for (const number of numbers) {
+    gh.state.addPullRequest({
+      number,
+      title: `Change ${number}`,
+      user: 'alice',
+      head: { ref: `pr-${number}`, sha: fakeSha(`pr-${number}-head`) },
+      base: { ref: 'main', sha: fakeSha('base') },
+    });
+  }
+  return numbers;
+}
+
+/** The built companion (`dist/companion/index.js`) as its own process, as `npm run companion` runs it. */
+export interface CompanionProcess {
+  webhookUrl: string;
+  child: ChildProcess;
+  /** Everything it logged so far (JSON lines). */
+  log(): string;
+  /** Resolves with the exit code once it has exited. */
+  exited: Promise<number | null>;
+}
+
+export async function spawnCompanion(gh: FakeGitHub, env: Record<string, string>): Promise<CompanionProcess> {
+  const entry = path.join(ROOT, 'dist', 'companion', 'index.js');
+  if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run npm run build first`);
+  const child = spawn(process.execPath, [entry], {
+    cwd: fs.mkdtempSync(path.join(os.tmpdir(), 'relay-companion-')),
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...companionEnv(gh),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (out += c));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const webhookUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`the companion did not start: ${out.slice(-800)}`)),
+      30_000,
+    );
+    const check = setInterval(() => {
+      const m = /listening on (http:\/\/[^\s"]+)/.exec(out);
+      if (m?.[1]) {
+        clearInterval(check);
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    }, 50);
+    void exited.then((code) => {
+      clearInterval(check);
+      clearTimeout(timer);
+      reject(new Error(`the companion exited ${code} before listening: ${out.slice(-800)}`));
+    });
+  });
+  return { webhookUrl, child, log: () => out, exited };
 }

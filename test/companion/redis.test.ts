@@ -1,0 +1,220 @@
+/**
+ * The companion with REDIS_URL on a real redis-server (started here on a free loopback port; the
+ * suite is skipped, with the reason printed, when redis-server is not installed):
+ *
+ * - two built companions (`dist/companion/index.js`, own processes) on one Redis take 200
+ *   deliveries spread across both; one is SIGKILLed mid-burst. Every acknowledged `/claude`
+ *   comment is dispatched exactly once, and the writes of both replicas together keep the
+ *   configured pacing per installation;
+ * - in-process replicas: simultaneous comments on one PR keep the one-waiting-run rule through the
+ *   Redis lock, and one comment delivered to both replicas is one job.
+ */
+import { Queue } from 'bullmq';
+import type { RecordedRequest } from '../support/fake-github';
+import type { FakeGitHub } from '../support/fake-github';
+import { startRedis, type TestRedis } from '../support/redis';
+import {
+  APP_BOT,
+  PR,
+  REPO,
+  addPullRequests,
+  deliver,
+  prComment,
+  spawnCompanion,
+  startCompanion,
+  startWorld,
+  type Companion,
+  type CompanionProcess,
+} from './harness';
+
+let redis: TestRedis | undefined;
+let skip: string | undefined;
+
+beforeAll(async () => {
+  const r = await startRedis();
+  if ('skip' in r) {
+    skip = r.skip;
+    process.stdout.write(`SKIPPED test/companion/redis.test.ts: ${r.skip}\n`);
+  } else redis = r;
+});
+
+afterAll(async () => {
+  await redis?.stop();
+});
+
+let gh: FakeGitHub;
+const started: Companion[] = [];
+const processes: CompanionProcess[] = [];
+
+beforeEach(async () => {
+  gh = await startWorld();
+});
+
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((c) => c.close(2000)));
+  for (const p of processes.splice(0)) {
+    if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    await p.exited;
+  }
+  await gh.close();
+  // A clean Redis for the next test.
+  if (redis) {
+    const { Redis } = await import('ioredis');
+    const client = new Redis(redis.url);
+    await client.flushall();
+    client.disconnect();
+  }
+});
+
+/** When each request reached the fake (its log has no timestamps). */
+function timeRequests(): Map<RecordedRequest, number> {
+  const at = new Map<RecordedRequest, number>();
+  const push = gh.requests.push.bind(gh.requests);
+  gh.requests.push = (...items: RecordedRequest[]) => {
+    const now = performance.now();
+    for (const r of items) at.set(r, now);
+    return push(...items);
+  };
+  return at;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('two replicas on one Redis', () => {
+  it('one replica SIGKILLed mid-burst: every acknowledged comment dispatched exactly once, pacing held across both', async () => {
+    if (!redis) return void process.stdout.write(`skipped: ${skip}\n`);
+    const SPACING = 100;
+    const arrived = timeRequests();
+    const prs = addPullRequests(gh, 10, 200);
+    const env = {
+      REDIS_URL: redis.url,
+      WRITE_SPACING_MS: String(SPACING),
+      QUEUE_LOCK_MS: '2000',
+      WORKER_CONCURRENCY: '8',
+    };
+    const [a, b] = await Promise.all([spawnCompanion(gh, env), spawnCompanion(gh, env)]);
+    processes.push(a, b);
+    const comments = prs.map((n) => prComment(gh, '/claude review', 'alice', { target: n }));
+
+    const acked = new Set<number>();
+    let killed = false;
+    let atKill = { acked: 0, dispatched: 0 };
+    let next = 0;
+    const sender = async () => {
+      for (let i = next++; i < comments.length; i = next++) {
+        const c = comments[i] as (typeof comments)[number];
+        // Spread across both; once A is gone, the load balancer sends everything to B.
+        const target = i % 2 === 0 && !killed ? a : b;
+        let status = 0;
+        try {
+          status = (await deliver(target.webhookUrl, 'issue_comment', c.payload)).status;
+        } catch {
+          status = (await deliver(b.webhookUrl, 'issue_comment', c.payload)).status;
+        }
+        if (status === 202) acked.add(c.id);
+        if (!killed && acked.size >= 60) {
+          killed = true;
+          atKill = { acked: acked.size, dispatched: gh.state.dispatches.length };
+          a.child.kill('SIGKILL');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, sender));
+    expect(await a.exited).toBeNull();
+    // The kill came while acknowledged work was still waiting.
+    expect(atKill.dispatched).toBeLessThan(atKill.acked);
+    expect(acked.size).toBe(200);
+
+    // Wait until the queue is empty and every acknowledged comment has a dispatch.
+    const queue = new Queue('claude-relay-deliveries', {
+      connection: { host: '127.0.0.1', port: redis.port },
+      prefix: 'claude-relay',
+    });
+    try {
+      const deadline = Date.now() + 420_000;
+      for (;;) {
+        const counts = await queue.getJobCounts('active', 'wait', 'delayed', 'prioritized');
+        const open = Object.values(counts).reduce((x, y) => x + y, 0);
+        const dispatchedIds = new Set(gh.state.dispatches.map((d) => Number(d.inputs.comment_id)));
+        if (open === 0 && [...acked].every((id) => dispatchedIds.has(id))) break;
+        if (Date.now() > deadline) {
+          throw new Error(
+            `not done: ${JSON.stringify(counts)}, ${dispatchedIds.size}/${acked.size} dispatched\n${b.log().slice(-2000)}`,
+          );
+        }
+        await sleep(250);
+      }
+      expect(await queue.getJobCounts('failed')).toEqual({ failed: 0 });
+    } finally {
+      await queue.close();
+    }
+
+    const perComment = new Map<number, number>();
+    for (const d of gh.state.dispatches) {
+      const id = Number(d.inputs.comment_id);
+      perComment.set(id, (perComment.get(id) ?? 0) + 1);
+    }
+    expect([...acked].filter((id) => perComment.get(id) !== 1)).toEqual([]);
+    expect(gh.state.dispatches).toHaveLength(200);
+    expect(gh.state.commentsOf(REPO, 10).filter((c) => c.user === APP_BOT)).toEqual([]);
+
+    // Pacing: the spaced writes (dispatches, replies) of both replicas together, by arrival at the
+    // fake. Any 11 consecutive ones span at least 10 spacings, less two for network jitter.
+    const writes = gh.requests
+      .filter((r) => r.method === 'POST' && /\/(dispatches|comments)$/.test(r.path))
+      .map((r) => arrived.get(r) as number)
+      .sort((x, y) => x - y);
+    expect(writes.length).toBeGreaterThanOrEqual(200);
+    const tight: string[] = [];
+    for (let i = 0; i + 10 < writes.length; i++) {
+      const span = (writes[i + 10] as number) - (writes[i] as number);
+      if (span < 8 * SPACING) tight.push(`writes ${i}…${i + 10} within ${Math.round(span)} ms`);
+    }
+    expect(tight).toEqual([]);
+  }, 600_000);
+});
+
+describe('in-process replicas on one Redis', () => {
+  async function replicas(n: number): Promise<Companion[]> {
+    const list = await Promise.all(
+      Array.from({ length: n }, () => startCompanion(gh, { env: { REDIS_URL: (redis as TestRedis).url } })),
+    );
+    started.push(...list);
+    return list;
+  }
+
+  it('six simultaneous comments on one PR: two dispatches, four "not queued", through the Redis lock', async () => {
+    if (!redis) return void process.stdout.write(`skipped: ${skip}\n`);
+    const [a, b] = (await replicas(2)) as [Companion, Companion];
+    const comments = Array.from({ length: 6 }, (_, i) => prComment(gh, `/claude review part ${i + 1}`));
+    await Promise.all(
+      comments.map((c, i) => deliver((i % 2 === 0 ? a : b).webhookUrl, 'issue_comment', c.payload)),
+    );
+    // Jobs go to whichever replica's worker is free: wait for both.
+    const deadline = Date.now() + 60_000;
+    while ([...a.outcomes, ...b.outcomes].length < 6 && Date.now() < deadline) await sleep(100);
+    await Promise.all([a.settled(), b.settled()]);
+    expect(gh.state.dispatches.filter((d) => d.inputs.pr_number === String(PR))).toHaveLength(2);
+    const replies = gh.state.commentsOf(REPO, PR).filter((c) => c.user === APP_BOT);
+    expect(replies.filter((c) => c.body.startsWith('⏳ Not queued:'))).toHaveLength(4);
+    expect(replies).toHaveLength(4);
+    // The Redis lock replaces the 🚀 reaction.
+    expect(gh.state.reactionsOf(`issue:${REPO}#${PR}`)).toEqual([]);
+  }, 120_000);
+
+  it('one comment delivered to both replicas (two delivery ids) is one job and one dispatch', async () => {
+    if (!redis) return void process.stdout.write(`skipped: ${skip}\n`);
+    const [a, b] = (await replicas(2)) as [Companion, Companion];
+    const { id, payload } = prComment(gh, '/claude review');
+    await Promise.all([
+      deliver(a.webhookUrl, 'issue_comment', payload),
+      deliver(b.webhookUrl, 'issue_comment', payload),
+    ]);
+    const deadline = Date.now() + 30_000;
+    while (gh.state.dispatches.length === 0 && Date.now() < deadline) await sleep(100);
+    await Promise.all([a.settled(), b.settled()]);
+    await sleep(500);
+    expect(gh.state.dispatches.map((d) => d.inputs.comment_id)).toEqual([String(id)]);
+    expect([...a.outcomes, ...b.outcomes].map((o) => o.kind)).toEqual(['dispatched']);
+  }, 60_000);
+});
