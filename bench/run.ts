@@ -4,6 +4,11 @@
  *
  *   1. action overhead: the full dist/index.js run (runner environment, PR event) vs the bare
  *      Claude Code CLI (`claude -p … --output-format stream-json --verbose`), same fake model and prompt;
+ *      with the median time per stage (bundle load, inputs, gate, context, prompt, agent
+ *      preparation, CLI spawn → first model request, agent, publishing) from the action's stage marks;
+ *   1b. economy: the first model request's bytes at 1, 300 and 3,000 changed files, and the GitHub
+ *      requests of one run (none repeated);
+ *   1c. cli: cold start (empty tool cache and npm cache: the CLI package is fetched) vs warm;
  *   2. prompt stage on a 3,000-file / 300k-line PR: fetchContext + buildPrompt time and peak RSS,
  *      each run in a fresh process;
  *   3. companion: 2,000 signed deliveries at 64 concurrent (10% redeliveries) — ack p50/p99,
