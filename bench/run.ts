@@ -31,6 +31,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sign } from '@octokit/webhooks-methods';
+import { benchCompanionFlood } from './companion-flood';
 import { DEMO_FILES, FAKE_API_KEY, FAKE_GITHUB_TOKEN, seedFromPayload } from '../scripts/lib/local';
 import { formatMarkdown, README_FILE, replaceSection } from '../scripts/docs';
 import {
@@ -78,7 +79,9 @@ const { values: args } = parseArgs({
 });
 const RUNS = Math.max(1, Number(args.runs));
 const ONLY = new Set(
-  (args.only ?? 'overhead,economy,cli,prompt,companion,streaming,triggers').split(',').map((s) => s.trim()),
+  (args.only ?? 'overhead,economy,cli,prompt,companion,flood,streaming,triggers')
+    .split(',')
+    .map((s) => s.trim()),
 );
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -875,6 +878,7 @@ async function main(): Promise<void> {
     ['cli', benchCliStart],
     ['prompt', benchPrompt],
     ['companion', benchCompanion],
+    ['flood', () => benchCompanionFlood(RUNS, log)],
     ['streaming', benchStreaming],
     ['triggers', benchTriggers],
   ];
