@@ -7,15 +7,12 @@
  * The CLI reads CLAUDE.md from cwd even with a separate config root, so for untrusted checkouts
  * CLAUDE.md loading is switched off and the base's CLAUDE.md is passed in the system prompt.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { PullRequestContext } from '../context/fetch';
 import type { GitHub } from '../github/client';
 import type { RelayRequest } from '../request/types';
-
-const execFileAsync = promisify(execFile);
+import { git as safeGit, gitError } from '../tools/git';
 
 export interface ConfigRoot {
   /** projectConfigRoot for the SDK; undefined = the checkout itself is trusted. */
@@ -58,8 +55,9 @@ export async function whyUntrusted(
 }
 
 async function git(cwd: string, args: string[]): Promise<string> {
-  const { stdout } = await execFileAsync('git', args, { cwd, maxBuffer: 8 * 1024 * 1024, timeout: 120_000 });
-  return stdout;
+  const r = await safeGit(args, { cwd });
+  if (r.code !== 0) throw new Error(gitError(r));
+  return r.stdout;
 }
 
 /** The line of git's stderr that says why ("fatal: …"), else the first line of the error. */

@@ -1,6 +1,8 @@
 /**
- * The git CLI, always through execFile with an argument array (never a shell), hooks and other
- * repository-configured commands off, and no terminal prompts.
+ * The one way the action runs git (config root, context, checkout, push): execFile with an
+ * argument array (never a shell), hooks and fsmonitor off — a workspace kept from an earlier job
+ * may have planted them — no `ext::` transport and no `file://` reached indirectly (submodules),
+ * no terminal prompts, and an environment without the step's secrets (INPUT_*, ACTIONS_*, tokens).
  */
 import { execFile } from 'node:child_process';
 
@@ -18,8 +20,8 @@ export interface GitOptions {
   timeoutMs?: number;
 }
 
-/** Config for every call: no hooks, no fsmonitor, no signing prompts, no pager. */
-const SAFE_CONFIG = [
+/** Config for every call: no hooks, no fsmonitor, no risky transports, no signing prompts, no pager. */
+export const SAFE_CONFIG = [
   '-c',
   'core.hooksPath=/dev/null',
   '-c',
@@ -28,7 +30,46 @@ const SAFE_CONFIG = [
   'commit.gpgsign=false',
   '-c',
   'core.pager=cat',
+  '-c',
+  'protocol.ext.allow=never',
+  '-c',
+  'protocol.file.allow=user',
 ];
+
+/** What git may see of the action's environment: locale, proxies, certificates, ssh agent. */
+const PASS_ENV = [
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'LANG',
+  'TZ',
+  'TMPDIR',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'GIT_SSL_CAINFO',
+  'GIT_SSH_COMMAND',
+  'SSH_AUTH_SOCK',
+  'XDG_CONFIG_HOME',
+  'GIT_CONFIG_GLOBAL',
+  'GIT_CONFIG_NOSYSTEM',
+];
+
+/** The environment git runs with: the pass-list above and nothing else of the parent's. */
+export function gitEnv(parent: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const k of PASS_ENV) {
+    const v = parent[k];
+    if (v !== undefined) env[k] = v;
+  }
+  return env;
+}
 
 export function git(args: readonly string[], opts: GitOptions): Promise<GitResult> {
   return new Promise((resolve) => {
@@ -38,7 +79,7 @@ export function git(args: readonly string[], opts: GitOptions): Promise<GitResul
       {
         cwd: opts.cwd,
         env: {
-          ...process.env,
+          ...gitEnv(),
           GIT_TERMINAL_PROMPT: '0',
           GIT_ASKPASS: '',
           SSH_ASKPASS: '',
