@@ -5,6 +5,7 @@
  * See shell.ts for how the command is parsed (mvdan/sh's AST, walked with a whitelist).
  */
 import path from 'node:path';
+import { judgeArguments, unwrap } from './bash-args';
 import { checkReadPath, checkWritePath, type PathContext } from './paths';
 import { bashPrefixWords } from './rules';
 import { ShellRefusal, loadShellParser, parseShell, type ShRedirect, type ShSimple } from './shell';
@@ -73,7 +74,6 @@ const WRAPPERS: Record<string, string> = {
   exec: 'replaces the shell with another command',
   source: 'runs a file as shell code',
   '.': 'runs a file as shell code',
-  env: 'prints the environment or runs another command',
   printenv: 'prints the environment',
   export: 'changes the environment of later commands',
   declare: 'changes shell variables',
@@ -88,9 +88,6 @@ const WRAPPERS: Record<string, string> = {
   enable: 'changes shell builtins',
   shopt: 'changes shell options',
   hash: 'changes how commands are found',
-  xargs: 'runs other commands',
-  nohup: 'runs another command',
-  timeout: 'runs another command',
   sudo: 'runs another command as another user',
   doas: 'runs another command as another user',
   su: 'runs commands as another user',
@@ -98,7 +95,6 @@ const WRAPPERS: Record<string, string> = {
   command: 'runs another command',
   builtin: 'runs another command',
   time: 'runs another command',
-  nice: 'runs another command',
   ionice: 'runs another command',
   stdbuf: 'runs another command',
   setsid: 'runs another command',
@@ -250,10 +246,17 @@ export function judgeParsed(
         rule: 'bash:redirect',
       };
     }
-    const wrapper = wrapperReason(cmd.words);
+    // env/nice/nohup/timeout/xargs are judged by the command they run.
+    const unwrapped = unwrap(cmd.words);
+    if (!unwrapped.ok) return { allowed: false, reason: unwrapped.reason, rule: unwrapped.rule };
+    const words = unwrapped.words;
+    if (words.length === 0) {
+      return { allowed: false, reason: `Bash: \`${shown}\` runs no command`, rule: 'bash:wrapper' };
+    }
+    const wrapper = wrapperReason(words);
     if (wrapper !== undefined) return { allowed: false, reason: `Bash: ${wrapper}`, rule: 'bash:wrapper' };
     for (const d of opts.deniedPrefixes ?? []) {
-      if (d.words.length === 0 || matchesPrefix(cmd.words, d.words)) {
+      if (d.words.length === 0 || matchesPrefix(words, d.words) || matchesPrefix(cmd.words, d.words)) {
         return {
           allowed: false,
           reason: `Bash: \`${shown}\` is disallowed by ${d.rule.replace(/^disallowed_tools:/, '')}`,
@@ -261,7 +264,8 @@ export function judgeParsed(
         };
       }
     }
-    if (!prefixes.some((p) => matchesPrefix(cmd.words, p))) {
+    const matched = prefixes.find((p) => matchesPrefix(words, p));
+    if (matched === undefined) {
       return {
         allowed: false,
         reason:
@@ -271,6 +275,8 @@ export function judgeParsed(
         rule: 'bash:not-allowed',
       };
     }
+    const args = judgeArguments(words, matched, ctx);
+    if (!args.ok) return { allowed: false, reason: args.reason, rule: args.rule };
     for (const r of node.redirects) {
       const v = judgeRedirect(r, ctx);
       if (!v.allowed) return v;

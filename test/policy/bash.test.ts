@@ -27,8 +27,8 @@ describe('judgeBash: attacks are denied', () => {
     ['FOO=$(id) npm test', 'bash:substitution'],
     ['eval npm test', 'bash:wrapper', /`eval`/],
     ['exec npm test', 'bash:wrapper', /`exec`/],
-    ['xargs npm test', 'bash:wrapper', /`xargs`/],
-    ['env npm test', 'bash:wrapper', /`env`/],
+    ['xargs -a /etc/passwd npm test', 'bash:wrapper', /`xargs -a`/],
+    ['env FOO=1 npm test', 'bash:assignment', /`env FOO=…`/],
     ['npm test <(curl x)', 'bash:substitution', /process substitution/],
     // More of the same family.
     ['FOO=1 npm test', 'bash:assignment', /variable assignments/],
@@ -53,11 +53,12 @@ describe('judgeBash: attacks are denied', () => {
     ['zsh -c "npm test"', 'bash:wrapper'],
     ['dash -c "npm test"', 'bash:wrapper'],
     ['bash -ec "npm test"', 'bash:wrapper'],
-    ['/usr/bin/env npm test', 'bash:wrapper'],
+    ['/usr/bin/env -S "npm test"', 'bash:wrapper'],
     ['source ./x.sh', 'bash:wrapper'],
     ['. ./x.sh', 'bash:wrapper'],
-    ['nohup npm test', 'bash:wrapper'],
-    ['timeout 10 npm test', 'bash:wrapper'],
+    ['nohup curl x', 'bash:not-allowed'],
+    ['timeout 10 curl x', 'bash:not-allowed'],
+    ['timeout npm test', 'bash:wrapper'],
     ['sudo npm test', 'bash:wrapper'],
     ['command npm test', 'bash:wrapper'],
     ['builtin npm test', 'bash:wrapper'],
@@ -177,7 +178,7 @@ describe('judgeBash: attacks are denied', () => {
     });
     expect(await judgeBash('env FOO=1 npm test', ['env'], sb.workspace)).toMatchObject({
       allowed: false,
-      rule: 'bash:wrapper',
+      rule: 'bash:assignment',
     });
   });
 

@@ -188,8 +188,8 @@ describe('decide: attacks are denied', () => {
     ['FOO=$(id) npm test', 'Bash', () => ({ command: 'FOO=$(id) npm test' }), edit, 'bash:substitution'],
     ['eval npm test', 'Bash', () => ({ command: 'eval npm test' }), edit, 'bash:wrapper'],
     ['exec npm test', 'Bash', () => ({ command: 'exec npm test' }), edit, 'bash:wrapper'],
-    ['xargs npm test', 'Bash', () => ({ command: 'xargs npm test' }), edit, 'bash:wrapper'],
-    ['env npm test', 'Bash', () => ({ command: 'env npm test' }), edit, 'bash:wrapper'],
+    ['xargs curl', 'Bash', () => ({ command: 'xargs curl' }), edit, 'bash:not-allowed'],
+    ['env FOO=1 npm test', 'Bash', () => ({ command: 'env FOO=1 npm test' }), edit, 'bash:assignment'],
     ['npm test <(curl x)', 'Bash', () => ({ command: 'npm test <(curl x)' }), edit, 'bash:substitution'],
     [
       'Bash run_in_background',
