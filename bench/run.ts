@@ -44,6 +44,7 @@ import {
 import { fakeSha, startFakeGitHub, type FakeGitHub, type PullFile } from '../test/support/fake-github';
 import { issueComment } from '../test/support/payloads';
 import { installedCliPackageDir, makeWorkspace, runAction } from '../test/support/runner';
+import { benchSandbox } from './sandbox';
 import {
   machine,
   mb,
