@@ -80,7 +80,7 @@ const { values: args } = parseArgs({
 });
 const RUNS = Math.max(1, Number(args.runs));
 const ONLY = new Set(
-  (args.only ?? 'overhead,economy,cli,prompt,companion,flood,streaming,triggers')
+  (args.only ?? 'overhead,economy,cli,prompt,companion,flood,streaming,triggers,sandbox')
     .split(',')
     .map((s) => s.trim()),
 );
@@ -882,6 +882,7 @@ async function main(): Promise<void> {
     ['flood', () => benchCompanionFlood(RUNS, log)],
     ['streaming', benchStreaming],
     ['triggers', benchTriggers],
+    ['sandbox', () => benchSandbox(RUNS, log)],
   ];
   for (const [name, section] of sections) {
     if (!ONLY.has(name)) continue;
