@@ -21,6 +21,7 @@ import { outputsFrom, writeOutputs } from './report/outputs';
 import { reportFailure } from './report/failure';
 import { CommentPublisher } from './report/publisher';
 import { Redactor } from './report/redact';
+import { secretPieces } from './core/identity';
 import { markStage } from './report/stages';
 
 /** The identity GITHUB_TOKEN comments come from. */
@@ -179,9 +180,6 @@ function readExplicitPrompt(s: Settings): string | undefined {
   return undefined;
 }
 
-/** Masks a secret, and each line of a multi-line one (the runner matches masks line by line). */
 function maskSecret(secret: string): void {
-  core.setSecret(secret);
-  for (const line of secret.split(/\r?\n/))
-    if (line.trim().length >= 8 && line !== secret) core.setSecret(line.trim());
+  for (const piece of secretPieces(secret)) core.setSecret(piece);
 }

@@ -7,6 +7,7 @@
  * The CLI reads CLAUDE.md from cwd even with a separate config root, so for untrusted checkouts
  * CLAUDE.md loading is switched off and the base's CLAUDE.md is passed in the system prompt.
  */
+import { permissionOf } from '../core/identity';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PullRequestContext } from '../context/fetch';
@@ -25,17 +26,9 @@ export interface ConfigRoot {
   cleanup(): Promise<void>;
 }
 
-const WRITE = new Set(['admin', 'maintain', 'write']);
-
 async function authorCanWrite(gh: GitHub, req: RelayRequest, login: string): Promise<boolean> {
   try {
-    const { data } = await gh.rest.repos.getCollaboratorPermissionLevel({
-      owner: req.owner,
-      repo: req.repo,
-      username: login,
-    });
-    const role = (data as { role_name?: string }).role_name ?? data.permission;
-    return WRITE.has(role) || WRITE.has(data.permission);
+    return (await permissionOf(gh, req.owner, req.repo, login)).canWrite;
   } catch {
     return false; // unknown → untrusted
   }

@@ -23,7 +23,7 @@ import type { GitHub } from '../github/client';
 import type { ParsedCommand } from '../request/types';
 import { describeGitHubError } from '../github/client';
 import { authorize } from '../gate/authorize';
-import { isOwnComment } from '../session/locate';
+import { isOwnComment } from '../core/identity';
 import {
   answerCost,
   answerStop,

@@ -2,6 +2,7 @@
  * Reads what the prompt needs from the GitHub API: the PR (or issue), its changed files paged
  * past 100 (GitHub stops at 3,000), the issue comments, review comments and reviews, all paged.
  */
+import { isForkPullRequest } from '../core/identity';
 import type { GitHub } from '../github/client';
 import type { RelayRequest } from '../request/types';
 
@@ -95,7 +96,7 @@ export function toPullRequestContext(
     headRepo,
     baseRef: data.base.ref,
     baseSha: data.base.sha,
-    isFork: headRepo.toLowerCase() !== `${owner}/${repo}`.toLowerCase(),
+    isFork: isForkPullRequest(data.head.repo, data.base.repo),
     draft: data.draft ?? false,
     labels: data.labels.map((l) => l.name ?? '').filter(Boolean),
     changedFiles: data.changed_files,

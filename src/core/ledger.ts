@@ -16,7 +16,7 @@
  * anything here.
  */
 import { z } from 'zod';
-import { isOwnComment, type MarkerComment } from '../session/locate';
+import { isOwnComment, type MarkerComment } from './identity';
 
 const usd = z.number().finite().nonnegative();
 const count = z.number().int().nonnegative();

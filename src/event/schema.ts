@@ -2,6 +2,7 @@
  * zod schemas for the parts of GitHub webhook payloads the relay reads. Loose objects: GitHub adds
  * fields all the time; only what we use is checked. A mismatch becomes one EventError line.
  */
+import { isForkPullRequest } from '../core/identity';
 import { z } from 'zod';
 import type { Actor, PullRequestRef, TriggerComment } from '../request/types';
 
@@ -54,7 +55,7 @@ export const base = z.looseObject({
 const branch = z.looseObject({
   sha: z.string(),
   ref: z.string(),
-  repo: z.looseObject({ full_name: z.string() }).nullable(),
+  repo: z.looseObject({ id: z.number().optional(), full_name: z.string() }).nullable(),
 });
 
 export const pullRequest = z.looseObject({
@@ -65,7 +66,7 @@ export const pullRequest = z.looseObject({
   author_association: z.string().optional(),
   draft: z.boolean().nullish(),
   head: branch,
-  base: branch.extend({ repo: z.looseObject({ full_name: z.string() }) }),
+  base: branch.extend({ repo: z.looseObject({ id: z.number().optional(), full_name: z.string() }) }),
 });
 
 export const issue = z.looseObject({
@@ -111,8 +112,7 @@ export function pullRequestRef(pr: z.output<typeof pullRequest>): PullRequestRef
     headRepo,
     baseRef: pr.base.ref,
     baseSha: pr.base.sha,
-    // A deleted head repository (null) can only have been a fork.
-    isFork: pr.head.repo === null || headRepo.toLowerCase() !== pr.base.repo.full_name.toLowerCase(),
+    isFork: isForkPullRequest(pr.head.repo, pr.base.repo),
     authorLogin: pr.user?.login ?? 'ghost',
     ...(pr.author_association !== undefined ? { authorAssociation: pr.author_association } : {}),
   };

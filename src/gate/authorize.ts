@@ -9,6 +9,7 @@
 import type { GitHub } from '../github/client';
 import { describeGitHubError, isInfrastructureError } from '../github/client';
 import type { RelayRequest } from '../request/types';
+import { isOwnComment, permissionOf } from '../core/identity';
 import { containsMarker } from '../core/ledger';
 
 export type GateDecision =
@@ -30,8 +31,6 @@ export class GateUnavailableError extends Error {
   }
 }
 
-const WRITE_ROLES = new Set(['admin', 'maintain', 'write']);
-
 const norm = (login: string) => login.toLowerCase().replace(/\[bot\]$/, '');
 
 function listed(list: string[], login: string): boolean {
@@ -39,16 +38,21 @@ function listed(list: string[], login: string): boolean {
 }
 
 export async function authorize(req: RelayRequest, o: GateOptions): Promise<GateDecision> {
-  const self = o.selfLogins.map(norm);
-  if (req.comment && self.includes(norm(req.comment.authorLogin))) {
-    return { allowed: false, reason: `comment ${req.comment.id} was written by the relay itself` };
+  const { actor, comment } = req;
+  // The sender of a comment event is its author; their account type tells the App from a user.
+  const commentAuthorType =
+    comment && norm(comment.authorLogin) === norm(actor.login) ? actor.type : undefined;
+  if (
+    comment &&
+    isOwnComment({ authorLogin: comment.authorLogin, authorType: commentAuthorType }, o.selfLogins)
+  ) {
+    return { allowed: false, reason: `comment ${comment.id} was written by the relay itself` };
   }
   if (req.comment && containsMarker(req.comment.body)) {
     return { allowed: false, reason: `comment ${req.comment.id} is a relay result comment` };
   }
-  const actor = req.actor;
   if (actor.type === 'Bot') {
-    if (self.includes(norm(actor.login)))
+    if (isOwnComment({ authorLogin: actor.login, authorType: actor.type }, o.selfLogins))
       return { allowed: false, reason: `${actor.login} is the relay itself` };
     if (listed(o.allowedBots, actor.login)) return { allowed: true, via: 'allowed_bots' };
     return { allowed: false, reason: `${actor.login} is a bot account and is not listed in allowed_bots` };
@@ -64,14 +68,8 @@ export async function authorize(req: RelayRequest, o: GateOptions): Promise<Gate
   )
     return { allowed: true, via: 'allowed_users' };
   try {
-    const { data } = await o.gh.rest.repos.getCollaboratorPermissionLevel({
-      owner: req.owner,
-      repo: req.repo,
-      username: actor.login,
-    });
-    const role = (data as { role_name?: string }).role_name ?? data.permission;
-    if (WRITE_ROLES.has(role) || WRITE_ROLES.has(data.permission))
-      return { allowed: true, via: 'permission', permission: role };
+    const { role, canWrite } = await permissionOf(o.gh, req.owner, req.repo, actor.login);
+    if (canWrite) return { allowed: true, via: 'permission', permission: role };
     return { allowed: false, reason: `${actor.login} has ${role} permission; write access is required` };
   } catch (err) {
     if (isInfrastructureError(err)) {

@@ -6,7 +6,7 @@
  * run (no PR/issue) posts nothing.
  */
 import type { GitHub } from '../github/client';
-import { isOwnComment } from '../session/locate';
+import { isOwnComment } from '../core/identity';
 import { parseMarker } from '../core/ledger';
 import { composeSticky, EMPTY_STICKY, foldSticky, type StickyState } from './sticky';
 

@@ -2,6 +2,8 @@
  * Everything that leaves the run (comments, outputs, summary, log lines) passes through here:
  * known secret values are replaced, and so is anything shaped like a credential.
  */
+import { secretPieces } from '../core/identity';
+
 const PATTERNS: RegExp[] = [
   /sk-ant-[A-Za-z0-9_-]{8,}/g,
   /\b(?:ghp|gho|ghs|ghu|ghr)_[A-Za-z0-9]{16,}\b/g,
@@ -19,10 +21,7 @@ export class Redactor {
   add(...secrets: (string | undefined)[]): void {
     for (const s of secrets) {
       if (!s || s.length < 4 || this.values.includes(s)) continue;
-      this.values.push(s);
-      // A private key can reach text line by line; mask each long line too.
-      for (const line of s.split('\n'))
-        if (line.trim().length >= 16 && line !== s) this.values.push(line.trim());
+      for (const piece of secretPieces(s)) if (!this.values.includes(piece)) this.values.push(piece);
     }
     // Longest first, so a secret that contains another is replaced whole.
     this.values.sort((a, b) => b.length - a.length);

@@ -25,7 +25,7 @@ export {
   type ArtifactClientLike,
   type ArtifactFindBy,
 } from './artifact-store';
-export { isOwnComment, type MarkerComment } from './locate';
+export { isOwnComment, type MarkerComment } from '../core/identity';
 export { artifactName, fsFileName, sanitizeComponent, type SessionScope } from './names';
 
 export type SessionStoreKind = 'fs' | 'artifact' | 'none';

@@ -16,7 +16,7 @@ import { formatUsd, renderProgress } from '../report/comment';
 import { oneLineError } from '../report/errors';
 import { markStage } from '../report/stages';
 import { parseMarker, sumCosts } from '../core/ledger';
-import { isOwnComment } from '../session/locate';
+import { isOwnComment } from '../core/identity';
 import { openRunSession, type RunSession } from '../session/for-run';
 import {
   buildRelayTools,

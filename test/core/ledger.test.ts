@@ -9,7 +9,7 @@ import {
   type MarkerComment,
 } from '../../src/core/ledger';
 import { renderFinal } from '../../src/report/comment';
-import { isOwnComment } from '../../src/session/locate';
+import { isOwnComment } from '../../src/core/identity';
 
 const SELF = ['claude-relay[bot]'];
 

@@ -106,7 +106,7 @@ describe('budgetDiff', () => {
     expect(one.omitted).toEqual([{ filename: 'c.ts', reason: 'budget', lines: 10 }]);
   });
 
-  it('3,000 files / 300k changed lines: every file accounted for, fast', () => {
+  it('3,000 files / 300k changed lines: every file accounted for', () => {
     const files: DiffFile[] = [];
     for (let i = 0; i < 3000; i++) {
       const name = `src/module-${i}/file-${i}.ts`;
@@ -126,10 +126,8 @@ describe('budgetDiff', () => {
       }
       files.push(file(name, hunks, { additions: 50, deletions: 50 }));
     }
-    const start = performance.now();
+    // Its speed is measured by the bench (prompt rows), not asserted here.
     const r = budgetDiff(files, 60_000);
-    const ms = performance.now() - start;
-    expect(ms).toBeLessThan(2000);
     expect(r.usedTokens).toBeLessThanOrEqual(60_000);
     expect(r.usedTokens).toBeGreaterThan(50_000);
 

@@ -118,11 +118,13 @@ describe('sanitizeUntrusted', () => {
     }
   });
 
-  it('is fast on hostile input', () => {
+  it('does not backtrack catastrophically on hostile input', () => {
     const hostile = ['![', '](x "', '<a b="', '<!-', '[x]: ', '`'].map((s) => s.repeat(20_000)).join('\n');
     const start = Date.now();
     sanitizeUntrusted(hostile);
-    expect(Date.now() - start).toBeLessThan(1500);
+    // Not a speed target (the bench has those): quadratic backtracking on 120k characters takes
+    // minutes, a linear pass well under a second even on a loaded machine.
+    expect(Date.now() - start).toBeLessThan(15_000);
   });
 });
 
