@@ -298,8 +298,7 @@ export async function handleComment(c: HandlerContext, deps: HandlerDeps): Promi
 
     const gateFor = (command: ParsedCommand, lists?: RepoConfig) =>
       authorize(toRelayRequest(ev, command), {
-        // authorize() only calls rest.repos.getCollaboratorPermissionLevel, which Probot's Octokit has.
-        gh: c.octokit as unknown as GitHub,
+        gh: c.octokit,
         allowedUsers: lists?.allowed_users ?? [],
         allowedBots: lists?.allowed_bots ?? [],
         selfLogins,

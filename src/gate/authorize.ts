@@ -6,10 +6,9 @@
  * credentials) the refusal is a failure of the run (`GateUnavailableError`), not a skip: nobody was
  * judged, and a green check would hide the outage.
  */
-import type { GitHub } from '../github/client';
 import { describeGitHubError, isInfrastructureError } from '../github/client';
 import type { RelayRequest } from '../request/types';
-import { isOwnComment, permissionOf } from '../core/identity';
+import { isOwnComment, permissionOf, type PermissionApi } from '../core/identity';
 import { containsMarker } from '../core/ledger';
 
 export type GateDecision =
@@ -17,7 +16,8 @@ export type GateDecision =
   | { allowed: false; reason: string };
 
 export interface GateOptions {
-  gh: GitHub;
+  /** Only the permission lookup: the action's and the companion's Octokit both satisfy it. */
+  gh: PermissionApi;
   allowedUsers: string[];
   allowedBots: string[];
   /** Logins the relay posts as (e.g. `github-actions[bot]`, `claude-relay[bot]`). */
