@@ -33,6 +33,7 @@ function request(actor: RelayRequest['actor'], comment?: Partial<RelayRequest['c
     actor,
     trigger: 'comment',
     command: { name: 'ask', text: 'hi' },
+    isPullRequestTarget: false,
     ...(comment
       ? {
           comment: { id: 9, kind: 'issue_comment', body: '/claude hi', authorLogin: actor.login, ...comment },
