@@ -34,7 +34,7 @@ import {
   postReply,
 } from './commands';
 import { ConfigCache, DEFAULT_PHRASE, loadRepoConfig, type RepoConfig } from './config';
-import { claimWithReaction, Dedupe } from './dedupe';
+import { claimWithReaction, commentKey, Dedupe } from './dedupe';
 import {
   dispatchInputs,
   dispatchWorkflow,
@@ -46,7 +46,7 @@ import {
 } from './dispatch';
 import type { Prior, ProgressStore } from './redis';
 import { PrLocks, reactionLock, type ReactionLockOptions, type SharedLock } from './pr-lock';
-import { commentEvent, commentKey, toRelayRequest, type CommentEvent } from './event';
+import { commentRequest, readCommentEvent, type CommentEvent } from '../event/comments';
 import { activeRunsFor, runMatches } from '../commands/runs';
 
 export const EVENTS = ['issue_comment.created', 'pull_request_review_comment.created'] as const;
@@ -93,6 +93,9 @@ export interface Outcome {
   comment?: string;
   detail?: string;
 }
+
+/** A comment event whose repository names its default branch (where runs are dispatched). */
+type DispatchableComment = CommentEvent & { defaultBranch: string };
 
 type CommentContext = Context<(typeof EVENTS)[number]>;
 
@@ -141,7 +144,7 @@ export function appLoginResolver(app: Pick<Probot, 'auth'>): () => Promise<strin
 
 async function react(octokit: ProbotOctokit, ev: CommentEvent, content: 'eyes'): Promise<{ status: number }> {
   const params = { owner: ev.owner, repo: ev.repo, comment_id: ev.comment.id, content };
-  return ev.kind === 'review_comment'
+  return ev.comment.kind === 'review_comment'
     ? octokit.rest.reactions.createForPullRequestReviewComment(params)
     : octokit.rest.reactions.createForIssueComment(params);
 }
@@ -159,7 +162,7 @@ async function headShaOf(octokit: ProbotOctokit, ev: CommentEvent): Promise<stri
 /** After the claim: answer or dispatch. Returns the outcome; failures are replied, not thrown. */
 async function act(
   c: HandlerContext,
-  ev: CommentEvent,
+  ev: DispatchableComment,
   config: RepoConfig,
   command: ParsedCommand,
   selfLogins: string[],
@@ -269,8 +272,14 @@ async function earlierDispatch(
 
 export async function handleComment(c: HandlerContext, deps: HandlerDeps): Promise<Outcome> {
   const delivery = c.id;
-  const ev = commentEvent(c.name, c.payload);
-  if ('invalid' in ev) return { kind: 'invalid', delivery, detail: ev.invalid };
+  const parsed = readCommentEvent(c.name, c.payload);
+  if ('invalid' in parsed) return { kind: 'invalid', delivery, detail: parsed.invalid };
+  // The follow-up run is dispatched on the default branch: without it there is nothing to do.
+  const { defaultBranch } = parsed;
+  if (defaultBranch === undefined) {
+    return { kind: 'invalid', delivery, detail: `${c.name} payload: repository.default_branch is missing` };
+  }
+  const ev: DispatchableComment = { ...parsed, defaultBranch };
   const key = commentKey(ev);
   const done = (kind: OutcomeKind, detail?: string): Outcome => ({
     kind,
@@ -285,11 +294,11 @@ export async function handleComment(c: HandlerContext, deps: HandlerDeps): Promi
     const selfLogins = [await deps.selfLogin(), ACTIONS_BOT];
     const author = {
       authorLogin: ev.comment.authorLogin,
-      ...(ev.comment.authorType ? { authorType: ev.comment.authorType } : {}),
+      ...(ev.authorType ? { authorType: ev.authorType } : {}),
     };
     if (
       isOwnComment(author, selfLogins) ||
-      isOwnComment({ authorLogin: ev.sender.login, authorType: ev.sender.type }, selfLogins)
+      isOwnComment({ authorLogin: ev.actor.login, authorType: ev.actor.type }, selfLogins)
     ) {
       return done('own_comment');
     }
@@ -297,7 +306,7 @@ export async function handleComment(c: HandlerContext, deps: HandlerDeps): Promi
     if (deps.dedupe.commentSeen(key)) return done('duplicate_comment');
 
     const gateFor = (command: ParsedCommand, lists?: RepoConfig) =>
-      authorize(toRelayRequest(ev, command), {
+      authorize(commentRequest(ev, command), {
         gh: c.octokit,
         allowedUsers: lists?.allowed_users ?? [],
         allowedBots: lists?.allowed_bots ?? [],
@@ -306,7 +315,7 @@ export async function handleComment(c: HandlerContext, deps: HandlerDeps): Promi
     // The ack waits for the config and the permission lookup. When the comment triggers with the
     // default phrase (the common case), look the permission up while the config loads; the answer
     // does not depend on the config (its lists can only let more accounts in, checked below).
-    const likely = ev.sender.type === 'User' ? findTrigger(ev.comment.body, DEFAULT_PHRASE) : undefined;
+    const likely = ev.actor.type === 'User' ? findTrigger(ev.comment.body, DEFAULT_PHRASE) : undefined;
     const early = likely ? gateFor(likely) : undefined;
     early?.catch(() => {});
 

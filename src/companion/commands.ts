@@ -5,7 +5,7 @@
 import type { ProbotOctokit } from 'probot';
 import { helpText } from '../commands/registry';
 import { sumCosts, type CostSummary, type MarkerComment } from '../core/ledger';
-import type { CommentEvent } from './event';
+import type { CommentEvent } from '../event/comments';
 import {
   costReply as sharedCostReply,
   runRef,
@@ -18,12 +18,12 @@ import type { GitHub } from '../github/client';
 
 /** Where the reply goes: the PR/issue conversation, or the review comment's thread. */
 export async function postReply(octokit: ProbotOctokit, ev: CommentEvent, body: string): Promise<void> {
-  if (ev.kind === 'review_comment') {
+  if (ev.comment.kind === 'review_comment') {
     await octokit.rest.pulls.createReplyForReviewComment({
       owner: ev.owner,
       repo: ev.repo,
       pull_number: ev.target.number,
-      comment_id: ev.comment.threadId ?? ev.comment.id,
+      comment_id: ev.threadId ?? ev.comment.id,
       body,
     });
     return;
@@ -60,7 +60,7 @@ export async function listMarkerComments(octokit: ProbotOctokit, ev: CommentEven
 const where = (ev: CommentEvent): ReplyWhere => ({
   kind: ev.target.kind,
   repoHtmlUrl: ev.repoHtmlUrl,
-  requester: ev.sender.login,
+  requester: ev.actor.login,
 });
 
 export function costReply(ev: CommentEvent, summary: CostSummary): string {

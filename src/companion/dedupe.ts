@@ -9,6 +9,12 @@
  * In front of that, each replica keeps small in-memory LRUs of `X-GitHub-Delivery` ids and claimed
  * comments, so a redelivery to the same replica stops before any API call.
  */
+import type { CommentEvent } from '../event/comments';
+
+/** A key naming one comment across both comment APIs (ids of the two kinds are separate). */
+export function commentKey(ev: CommentEvent): string {
+  return `${ev.owner}/${ev.repo}:${ev.comment.kind}:${ev.comment.id}`.toLowerCase();
+}
 
 /** A bounded set with least-recently-used eviction and an optional time to live. */
 export class LruSet {

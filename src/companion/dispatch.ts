@@ -12,7 +12,7 @@
 import type { ProbotOctokit } from 'probot';
 import { getCommand } from '../commands/registry';
 import type { ParsedCommand } from '../request/types';
-import type { CommentEvent } from './event';
+import type { CommentEvent } from '../event/comments';
 import { activeRunsFor, type RunSummary } from '../commands/runs';
 import type { GitHub } from '../github/client';
 
@@ -39,9 +39,9 @@ export function dispatchInputs(ev: CommentEvent, command: ParsedCommand, headSha
     command: commandText(command),
     ...(ev.target.kind === 'pull_request' ? { pr_number: number } : { issue_number: number }),
     comment_id: String(ev.comment.id),
-    ...(ev.kind === 'review_comment' ? { comment_kind: 'review_comment' } : {}),
+    ...(ev.comment.kind === 'review_comment' ? { comment_kind: 'review_comment' } : {}),
     ...(headSha ? { head_sha: headSha } : {}),
-    requested_by: ev.sender.login,
+    requested_by: ev.actor.login,
   };
 }
 

@@ -20,8 +20,8 @@ import { appLoginResolver, createCompanionApp, EVENTS, type CompanionOptions } f
 import { BodyBudget, MAX_BODY_BYTES, MAX_BUFFERED_BYTES, readSignedBody } from './body';
 import { companionThrottle } from './limits';
 import { MemoryQueue, type Delivery, type WorkQueue } from './work-queue';
-import { Dedupe } from './dedupe';
-import { commentEvent, commentKey } from './event';
+import { commentKey, Dedupe } from './dedupe';
+import { readCommentEvent } from '../event/comments';
 import { clusteredThrottle, connectRedis, RedisQueue, redisLock, redisProgress } from './redis';
 
 export const DEFAULT_WEBHOOK_PATH = '/api/github/webhooks';
@@ -381,7 +381,7 @@ async function acceptDelivery(
     json(res, 202, { ok: true, ignored: 'not a new comment' });
     return;
   }
-  const ev = commentEvent(name, payload);
+  const ev = readCommentEvent(name, payload);
   // One queue entry per comment: deliveries of the same comment collapse (see redis.ts).
   await ctx.queue.add({ id, name, payload }, 'invalid' in ev ? `delivery:${id}` : commentKey(ev));
   json(res, 202, { ok: true });

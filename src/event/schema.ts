@@ -122,7 +122,7 @@ export const comment = z.looseObject({
   id: z.number().int(),
   body: z.string(),
   html_url: z.string().optional(),
-  user: z.looseObject({ login: z.string() }).nullable(),
+  user: z.looseObject({ login: z.string(), type: z.string().optional() }).nullable(),
 });
 
 export function triggerComment(

@@ -7,7 +7,12 @@ import {
   explainDispatchError,
   queueDecision,
 } from '../../src/companion/dispatch';
-import { commentEvent, commentKey, toRelayRequest, type CommentEvent } from '../../src/companion/event';
+import { commentKey } from '../../src/companion/dedupe';
+import { ProbotOctokit } from 'probot';
+import { handleComment } from '../../src/companion/app';
+import { PrLocks, reactionLock } from '../../src/companion/pr-lock';
+import { EventError, parseEvent } from '../../src/event';
+import { commentRequest, readCommentEvent, type CommentEvent } from '../../src/event/comments';
 import { companionThrottle, isAckPath, priorityGroup, spacingGroup } from '../../src/companion/limits';
 import { runMatches, type RunSummary } from '../../src/commands/runs';
 import { apiBaseUrl, readCompanionEnv, startCompanionServer } from '../../src/companion/server';
@@ -118,7 +123,7 @@ describe('dedupe', () => {
 });
 
 const prEvent = (body: string): CommentEvent => {
-  const ev = commentEvent(
+  const ev = readCommentEvent(
     'issue_comment',
     issueComment(
       body,
@@ -137,22 +142,69 @@ describe('events and inputs', () => {
   it('normalises both comment events', () => {
     const ev = prEvent('/claude review');
     expect(ev).toMatchObject({
-      kind: 'issue_comment',
+      eventName: 'issue_comment',
       owner: 'octo-org',
       repo: 'octo-repo',
       target: { kind: 'pull_request' },
-      comment: { id: 77, authorLogin: 'alice' },
-      sender: { login: 'alice', type: 'User' },
+      comment: { id: 77, kind: 'issue_comment', authorLogin: 'alice' },
+      authorType: 'User',
+      actor: { login: 'alice', type: 'User' },
+      defaultBranch: expect.any(String),
     });
-    const review = commentEvent('pull_request_review_comment', reviewComment('/claude fix x'));
-    expect(review).toMatchObject({ kind: 'review_comment', target: { kind: 'pull_request' } });
-    expect(commentEvent('issue_comment', { nope: 1 })).toHaveProperty('invalid');
+    const review = readCommentEvent(
+      'pull_request_review_comment',
+      reviewComment('/claude fix x', { comment: { in_reply_to_id: 5 } }),
+    );
+    expect(review).toMatchObject({
+      comment: { kind: 'review_comment' },
+      target: { kind: 'pull_request' },
+      threadId: 5,
+    });
+    expect(readCommentEvent('issue_comment', { nope: 1 })).toHaveProperty('invalid');
     expect(commentKey(ev)).toBe('octo-org/octo-repo:issue_comment:77');
-    expect(toRelayRequest(ev, { name: 'review', text: '' })).toMatchObject({
+    expect(commentRequest(ev, { name: 'review', text: '' })).toMatchObject({
       actor: { login: 'alice', type: 'User' },
       comment: { id: 77, kind: 'issue_comment', authorLogin: 'alice' },
       trigger: 'comment',
     });
+  });
+
+  it('an account type GitHub does not document: both surfaces refuse it with the same line', async () => {
+    // The companion used to read any unknown type as a user, so a write-access account of a new
+    // type would have been let through; the action refused it. Now both read the payload alike.
+    const p = issueComment(
+      '/claude review',
+      {
+        sender: { login: 'alice', type: 'Enterprise' },
+        comment: { id: 78, user: { login: 'alice', type: 'Enterprise' } },
+      },
+      { onPullRequest: true },
+    );
+    const line =
+      'Malformed issue_comment payload: sender.type must be one of User, Bot, Organization, Mannequin';
+    expect(() => parseEvent('issue_comment', p, { triggerPhrase: '/claude' })).toThrow(EventError);
+    expect(() => parseEvent('issue_comment', p, { triggerPhrase: '/claude' })).toThrow(line);
+    expect(readCommentEvent('issue_comment', p)).toEqual({ invalid: line });
+
+    // The companion's handler stops there: no login lookup, no config read, no API call.
+    const notReached = () => Promise.reject(new Error('not reached'));
+    const outcome = await handleComment(
+      {
+        name: 'issue_comment',
+        id: 'delivery-1',
+        payload: p,
+        octokit: new ProbotOctokit({ request: { fetch: notReached } }),
+        log: { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} },
+        config: notReached,
+      },
+      {
+        dedupe: new Dedupe(),
+        selfLogin: notReached,
+        configs: new ConfigCache(),
+        locks: new PrLocks(reactionLock()),
+      },
+    );
+    expect(outcome).toEqual({ kind: 'invalid', delivery: 'delivery-1', detail: line });
   });
 
   it('the command input reads back to the same command in the action', () => {

@@ -268,6 +268,22 @@ describe('the gate', () => {
     expect(calls()).toEqual([]);
   });
 
+  it('refuses an account type GitHub does not document, as the action does, before any API call', async () => {
+    // alice has write access: reading the unknown type as a user would have dispatched a run.
+    const { id, payload } = prComment(gh, '/claude review', 'alice', {
+      patch: { sender: { login: 'alice', type: 'Enterprise' } },
+    });
+    const calls = callsFrom();
+    await deliver(companion.webhookUrl, 'issue_comment', payload);
+    expect(kinds(companion)).toEqual(['invalid']);
+    expect(companion.outcomes[0]?.detail).toBe(
+      'Malformed issue_comment payload: sender.type must be one of User, Bot, Organization, Mannequin',
+    );
+    expect(gh.state.dispatches).toEqual([]);
+    expect(eyesOn(id)).toEqual([]);
+    expect(calls()).toEqual([]);
+  });
+
   it('never acts on edited comments (only .created is subscribed)', async () => {
     const { payload } = prComment(gh, '/claude review', 'alice', {
       patch: { action: 'edited', changes: { body: { from: 'typo' } } },
