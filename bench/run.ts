@@ -11,8 +11,9 @@
  *   1c. cli: cold start (empty tool cache and npm cache: the CLI package is fetched) vs warm;
  *   2. prompt stage on a 3,000-file / 300k-line PR: fetchContext + buildPrompt time and peak RSS,
  *      each run in a fresh process;
- *   3. companion: 2,000 signed deliveries at 64 concurrent (10% redeliveries) — ack p50/p99,
- *      throughput, lost and duplicate dispatches — vs a bare Probot app on the same deliveries;
+ *   3. companion (bench/companion.ts): 2,000 signed deliveries at 64 concurrent (10% redeliveries)
+ *      without Redis, with Redis on one replica and on two — ack p50/p99 and throughput vs a bare
+ *      Probot app that only answers, time until the last dispatch, lost and duplicate dispatches;
  *   4. log streaming: fake model emits a tool_use → the action prints `▸ …` (delay), and the
  *      action process's RSS over ≈1,000 streamed messages.
  *   5. trigger detection (CommonMark/GFM parse, shared by the action and the companion) on
@@ -24,13 +25,12 @@
  *   npm run bench -- --readme          # also write the table into README.md (between the bench markers)
  */
 import { spawn } from 'node:child_process';
-import { randomUUID, generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { sign } from '@octokit/webhooks-methods';
+import { benchCompanion } from './companion';
 import { benchCompanionFlood } from './companion-flood';
 import { DEMO_FILES, FAKE_API_KEY, FAKE_GITHUB_TOKEN, seedFromPayload } from '../scripts/lib/local';
 import { formatMarkdown, README_FILE, replaceSection } from '../scripts/docs';
@@ -41,8 +41,7 @@ import {
   startFakeAnthropic,
   type Script,
 } from '../test/support/fake-anthropic';
-import { fakeSha, startFakeGitHub, type FakeGitHub, type PullFile } from '../test/support/fake-github';
-import { issueComment } from '../test/support/payloads';
+import { fakeSha, startFakeGitHub, type PullFile } from '../test/support/fake-github';
 import { installedCliPackageDir, makeWorkspace, runAction } from '../test/support/runner';
 import { benchSandbox } from './sandbox';
 import {
@@ -56,7 +55,6 @@ import {
   runTsChild,
   sampleRss,
   signedMs,
-  startTsServer,
   tempDir,
 } from './lib';
 
@@ -427,270 +425,6 @@ async function benchPrompt(): Promise<Row[]> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 3. companion under load
-// ---------------------------------------------------------------------------------------------
-
-const SECRET = 'bench-webhook-secret';
-
-interface Delivery {
-  id: string;
-  body: string;
-  signature: string;
-  commentId: number;
-  redelivery: boolean;
-}
-
-/** A fake GitHub with `prs` open PRs by alice (write access) and runs that finish 100 ms after dispatch. */
-async function companionWorld(prs: number): Promise<{ gh: FakeGitHub; stop(): void }> {
-  const gh = await startFakeGitHub({ defaultRepo: REPO, permissions: { [REPO]: { alice: 'write' } } });
-  for (let number = 1; number <= prs; number++) {
-    gh.state.addPullRequest({
-      number,
-      title: `Change ${number}`,
-      user: 'alice',
-      head: { ref: `change-${number}`, sha: fakeSha(`head-${number}`) },
-      base: { ref: 'main', sha: fakeSha('base') },
-    });
-  }
-  // Dispatched runs finish 100 ms later, so run listings stay as short as on a repository whose
-  // runs complete (the companion lists a PR's unfinished runs before every dispatch).
-  const finisher = setInterval(() => {
-    const cutoff = Date.now() - 100;
-    for (const run of gh.state.runs.values())
-      if (run.status !== 'completed' && Date.parse(run.created_at) < cutoff)
-        Object.assign(run, { status: 'completed', conclusion: 'success' });
-  }, 50);
-  return { gh, stop: () => clearInterval(finisher) };
-}
-
-/**
- * One fresh `/claude review` comment on each of PRs 1…n and its signed `issue_comment.created`
- * delivery, plus 10% redeliveries (same id and body, as GitHub resends them) later in the stream.
- */
-async function makeDeliveries(gh: FakeGitHub, count: number): Promise<Delivery[]> {
-  const redeliveries = Math.round(count * 0.1);
-  const originals = count - redeliveries;
-  const list: Delivery[] = [];
-  for (let number = 1; number <= originals; number++) {
-    const body = '/claude review';
-    const c = gh.state.addIssueComment({ issue_number: number, body, user: 'alice' });
-    const payload = issueComment(
-      body,
-      {
-        comment: { id: c.id, user: { login: 'alice', type: 'User', id: 1001 } },
-        issue: { number, title: `Change ${number}` },
-        sender: { login: 'alice', type: 'User', id: 1001 },
-        installation: { id: gh.state.installation.id },
-        repository: { default_branch: 'main', html_url: `https://github.com/${REPO}` },
-      },
-      { onPullRequest: true },
-    );
-    const text = JSON.stringify(payload);
-    list.push({
-      id: randomUUID(),
-      body: text,
-      signature: await sign(SECRET, text),
-      commentId: c.id,
-      redelivery: false,
-    });
-  }
-  const order = [...list];
-  for (let r = 0; r < redeliveries; r++) {
-    const original = list[(r * 7919) % originals] as Delivery;
-    const at = Math.min(order.length, order.indexOf(original) + 128 + ((r * 31) % 256));
-    order.splice(at, 0, { ...original, redelivery: true });
-  }
-  return order;
-}
-
-interface LoadResult {
-  acks: number[];
-  wallMs: number;
-  failed: number;
-  dispatches: number;
-  lost: number;
-  duplicates: number;
-}
-
-async function fire(
-  url: string,
-  deliveries: Delivery[],
-  concurrency: number,
-): Promise<{ acks: number[]; wallMs: number; failed: number }> {
-  const acks: number[] = [];
-  let failed = 0;
-  let next = 0;
-  const started = performance.now();
-  const worker = async () => {
-    for (;;) {
-      const d = deliveries[next++];
-      if (!d) return;
-      const t0 = performance.now();
-      try {
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'user-agent': 'GitHub-Hookshot/bench',
-            'x-github-event': 'issue_comment',
-            'x-github-delivery': d.id,
-            'x-hub-signature-256': d.signature,
-          },
-          body: d.body,
-        });
-        await res.arrayBuffer();
-        acks.push(performance.now() - t0);
-        if (res.status >= 300) failed++;
-      } catch {
-        failed++;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return { acks, wallMs: performance.now() - started, failed };
-}
-
-type Mode = 'companion' | 'bare' | 'noop';
-
-/** One webhook server (a child process) and its fake GitHub, reused by every run of its mode. */
-async function startTarget(mode: Mode, prs: number, key: string) {
-  const world = await companionWorld(prs);
-  const server = await startTsServer(path.join(ROOT, 'bench', 'companion-server.ts'), [mode], {
-    ...process.env,
-    APP_ID: String(world.gh.state.app.id),
-    PRIVATE_KEY: key,
-    WEBHOOK_SECRET: SECRET,
-    GHE_HOST: new URL(world.gh.url).host,
-    GHE_PROTOCOL: 'http',
-    LOG_LEVEL: 'silent',
-  });
-  return {
-    mode,
-    async run(count: number, concurrency: number): Promise<LoadResult> {
-      const gh = world.gh;
-      const deliveries = await makeDeliveries(gh, count);
-      // One delivery outside the measurement (App token on the first run, JIT warm-up).
-      const warm = deliveries.find((d) => !d.redelivery) as Delivery;
-      await fire(server.ready, [{ ...warm, id: randomUUID() }], 1);
-      const measured = deliveries.filter((d) => d.commentId !== warm.commentId);
-      const r = await fire(server.ready, measured, concurrency);
-      const wanted = new Set(measured.map((d) => d.commentId));
-      const dispatchesByComment = () => {
-        const perComment = new Map<number, number>();
-        for (const d of gh.state.dispatches) {
-          const id = Number(d.inputs.comment_id);
-          if (wanted.has(id)) perComment.set(id, (perComment.get(id) ?? 0) + 1);
-        }
-        return perComment;
-      };
-      // The companion acknowledges first and works after: wait until its dispatches settle
-      // (all dispatched, or no change for 15 s; at most 180 s) before counting lost and duplicate ones.
-      let perComment = dispatchesByComment();
-      for (
-        let still = 0, waited = 0;
-        mode !== 'noop' && still < 150 && waited < 1800 && perComment.size < wanted.size;
-        waited++
-      ) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        const next = dispatchesByComment();
-        still = next.size === perComment.size ? still + 1 : 0;
-        perComment = next;
-      }
-      const dispatched = [...perComment.values()].reduce((a, b) => a + b, 0);
-      return {
-        ...r,
-        dispatches: dispatched,
-        lost: mode === 'noop' ? 0 : wanted.size - perComment.size,
-        duplicates: dispatched - perComment.size,
-      };
-    },
-    async stop() {
-      await server.stop();
-      world.stop();
-      await world.gh.close();
-    },
-  };
-}
-
-async function benchCompanion(): Promise<Row[]> {
-  const serverFile = path.join(ROOT, 'src', 'companion', 'server.ts');
-  if (!fs.existsSync(serverFile)) {
-    return [
-      {
-        measure: 'Companion under load',
-        value: 'companion not built yet',
-        baseline: '',
-        compare: '',
-        target: '',
-      },
-    ];
-  }
-  const count = Number(args.deliveries);
-  const concurrency = Number(args.concurrency);
-  const key = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-  }).privateKey;
-  const results: Record<Mode, LoadResult[]> = { companion: [], bare: [], noop: [] };
-  const originals = count - Math.round(count * 0.1);
-  const targets = await Promise.all(
-    (['companion', 'bare', 'noop'] as const).map((mode) => startTarget(mode, originals, key)),
-  );
-  try {
-    for (let i = 0; i < RUNS; i++) {
-      // Interleaved, so drift on the machine affects every variant alike.
-      for (const t of targets) {
-        log(`companion: run ${i + 1}/${RUNS} (${t.mode})`);
-        results[t.mode].push(await t.run(count, concurrency));
-      }
-    }
-  } finally {
-    await Promise.all(targets.map((t) => t.stop()));
-  }
-  const m = (mode: keyof typeof results, f: (r: LoadResult) => number) => median(results[mode].map(f));
-  const p50 = (r: LoadResult) => percentile(r.acks, 50);
-  const p99 = (r: LoadResult) => percentile(r.acks, 99);
-  const tput = (r: LoadResult) => (r.acks.length / r.wallMs) * 1000;
-  const perS = (x: number) => `${Math.round(x)}/s`;
-  const c = { p50: m('companion', p50), p99: m('companion', p99), tput: m('companion', tput) };
-  const b = { p50: m('bare', p50), p99: m('bare', p99), tput: m('bare', tput) };
-  const n = { p50: m('noop', p50), p99: m('noop', p99), tput: m('noop', tput) };
-  const failed = m('companion', (r) => r.failed);
-  const what = `${count.toLocaleString('en-US')} signed deliveries (10% redeliveries), ${concurrency} concurrent`;
-  return [
-    {
-      measure: `Companion webhook ack p50 — ${what}`,
-      value: ms(c.p50),
-      baseline: `bare Probot app that only answers: ${ms(n.p50)}; bare app doing 👀 + dispatch: ${ms(b.p50)}`,
-      compare: `${ratio(c.p50, n.p50)} (${ratio(c.p50, b.p50)} of 👀 + dispatch)`,
-      target: '≤ 1.3×',
-    },
-    {
-      measure: 'Companion webhook ack p99',
-      value: ms(c.p99),
-      baseline: `answers only: ${ms(n.p99)}; 👀 + dispatch: ${ms(b.p99)}`,
-      compare: `${ratio(c.p99, n.p99)} (${ratio(c.p99, b.p99)})`,
-      target: '≤ 1.3×; < 10 s',
-    },
-    {
-      measure: 'Companion throughput (deliveries answered per second)',
-      value: perS(c.tput),
-      baseline: `answers only: ${perS(n.tput)}; 👀 + dispatch: ${perS(b.tput)}`,
-      compare: `${ratio(n.tput, c.tput)} slower (${ratio(b.tput, c.tput)})`,
-      target: '≤ 1.3× slower',
-    },
-    {
-      measure: 'Lost / duplicate dispatches (non-2xx acks)',
-      value: `${m('companion', (r) => r.lost)} / ${m('companion', (r) => r.duplicates)} (${failed})`,
-      baseline: `👀 + dispatch: ${m('bare', (r) => r.lost)} / ${m('bare', (r) => r.duplicates)}`,
-      compare: '',
-      target: '0 / 0',
-    },
-  ];
-}
-
-// ---------------------------------------------------------------------------------------------
 // 4. log streaming delay and RSS over many messages
 // ---------------------------------------------------------------------------------------------
 
@@ -878,7 +612,7 @@ async function main(): Promise<void> {
     ['economy', benchEconomy],
     ['cli', benchCliStart],
     ['prompt', benchPrompt],
-    ['companion', benchCompanion],
+    ['companion', () => benchCompanion(RUNS, log, Number(args.deliveries), Number(args.concurrency))],
     ['flood', () => benchCompanionFlood(RUNS, log)],
     ['streaming', benchStreaming],
     ['triggers', benchTriggers],
