@@ -135,6 +135,7 @@ async function runRequest(
     mode: settings.comment_mode,
     redact,
     selfLogins: identity.selfLogins,
+    ...(req.comment ? { replyTo: req.comment } : {}),
   });
   if (!getCommand(req.command.name).runsAgent) {
     const reply = await runDirectCommand(req, {

@@ -10,7 +10,7 @@
  *
  *       run-name: claude #${{ inputs.pr_number || inputs.issue_number || github.event.pull_request.number || github.event.issue.number }}
  */
-import type { GitHub } from '../github/client';
+import type { ApiRun, CoreGitHub } from '../core/github';
 
 /** Every status GitHub gives a run that has not finished. */
 export const ACTIVE_STATUSES = ['in_progress', 'queued', 'pending', 'waiting', 'requested'] as const;
@@ -21,16 +21,6 @@ export interface RunSummary {
   htmlUrl: string;
   displayTitle: string;
   createdAt: string;
-}
-
-interface ApiRun {
-  id: number;
-  status?: string | null;
-  html_url?: string;
-  display_title?: string;
-  created_at?: string;
-  inputs?: Record<string, unknown> | null;
-  pull_requests?: Array<{ number: number }> | null;
 }
 
 export function runMatches(run: ApiRun, target: { kind: 'pull_request' | 'issue'; number: number }): boolean {
@@ -57,7 +47,7 @@ export function runMatches(run: ApiRun, target: { kind: 'pull_request' | 'issue'
  * list: the dispatch that follows explains it.
  */
 export async function activeRunsFor(
-  octokit: GitHub,
+  octokit: CoreGitHub,
   where: { owner: string; repo: string; workflow: string },
   target: { kind: 'pull_request' | 'issue'; number: number },
 ): Promise<RunSummary[]> {
@@ -71,7 +61,7 @@ export async function activeRunsFor(
           status,
           per_page: 100,
         });
-        return data.workflow_runs as ApiRun[];
+        return data.workflow_runs;
       } catch (err) {
         if ((err as { status?: number }).status === 404) return [];
         throw err;
@@ -102,7 +92,7 @@ export interface CancelOutcome {
 }
 
 export async function cancelRuns(
-  octokit: GitHub,
+  octokit: CoreGitHub,
   where: { owner: string; repo: string },
   runs: RunSummary[],
 ): Promise<CancelOutcome[]> {

@@ -19,20 +19,13 @@
 import type { ApplicationFunction, Context, Probot, ProbotOctokit } from 'probot';
 import { findTrigger } from '../commands/parse';
 import { getCommand } from '../commands/registry';
-import type { GitHub } from '../github/client';
 import type { ParsedCommand } from '../request/types';
 import { describeGitHubError } from '../github/client';
 import { authorize } from '../gate/authorize';
 import { isOwnComment } from '../core/identity';
-import {
-  answerCost,
-  answerStop,
-  configErrorReply,
-  dispatchFailedReply,
-  helpReply,
-  notQueuedReply,
-  postReply,
-} from './commands';
+import { configErrorReply, dispatchFailedReply, notQueuedReply, replyAt } from './commands';
+import { answerDirect, isDirectCommand } from '../commands/direct';
+import { reply, type CoreGitHub } from '../core/github';
 import { ConfigCache, DEFAULT_PHRASE, loadRepoConfig, type RepoConfig } from './config';
 import { claimWithReaction, commentKey, Dedupe } from './dedupe';
 import {
@@ -170,36 +163,37 @@ async function act(
   prior?: Prior,
 ): Promise<{ kind: OutcomeKind; detail?: string }> {
   const phrase = config.trigger_phrase;
-  switch (command.name) {
-    case 'help':
-      await postReply(c.octokit, ev, helpReply(phrase));
-      return { kind: 'help' };
-    case 'cost': {
-      const { body, summary } = await answerCost(c.octokit, ev, selfLogins);
-      await postReply(c.octokit, ev, body);
-      return { kind: 'cost', detail: `total ${summary.totalUsd} over ${summary.runs.length} runs` };
+  const gh = c.octokit;
+  if (isDirectCommand(command.name)) {
+    const answer = await answerDirect(command.name, {
+      gh,
+      owner: ev.owner,
+      repo: ev.repo,
+      target: ev.target,
+      where: { kind: ev.target.kind, repoHtmlUrl: ev.repoHtmlUrl, requester: ev.actor.login },
+      triggerPhrase: phrase,
+      selfLogins,
+      workflow: config.workflow,
+    });
+    await reply(gh, replyAt(ev), answer.body);
+    switch (answer.command) {
+      case 'help':
+        return { kind: 'help' };
+      case 'cost':
+        return {
+          kind: 'cost',
+          detail: `total ${answer.costs.totalUsd} over ${answer.costs.runs.length} runs`,
+        };
+      case 'stop': {
+        const cancelled = answer.outcomes.filter((o) => o.ok).map((o) => o.run.id);
+        return { kind: 'stop', detail: `cancelled ${cancelled.join(',') || 'none'}` };
+      }
     }
-    case 'stop': {
-      const { body, outcomes } = await answerStop(c.octokit, ev, config.workflow);
-      await postReply(c.octokit, ev, body);
-      return {
-        kind: 'stop',
-        detail: `cancelled ${
-          outcomes
-            .filter((o) => o.ok)
-            .map((o) => o.run.id)
-            .join(',') || 'none'
-        }`,
-      };
-    }
-    default:
-      break;
   }
   if (!getCommand(command.name).runsAgent)
     return { kind: 'failed', detail: `no handler for ${command.name}` };
 
   const where = { owner: ev.owner, repo: ev.repo, workflow: config.workflow };
-  const gh = c.octokit as unknown as GitHub;
   const head = headShaOf(c.octokit, ev);
   head.catch(() => {});
   // Check-then-act under the PR's lock (see pr-lock.ts), held until the new run is listed, so two
@@ -228,12 +222,12 @@ async function act(
   });
   if (!('result' in decided)) {
     const { running, waiting } = decided.queue;
-    await postReply(c.octokit, ev, notQueuedReply(phrase, running, waiting));
+    await reply(gh, replyAt(ev), notQueuedReply(phrase, running, waiting));
     return { kind: 'not_queued', detail: `running ${running.id}, waiting ${waiting.id}` };
   }
   const { inputs, result } = decided;
   if (result.ok === false) {
-    await postReply(c.octokit, ev, dispatchFailedReply(result.reason));
+    await reply(gh, replyAt(ev), dispatchFailedReply(result.reason));
     return { kind: 'dispatch_failed', detail: `${result.status ?? ''} ${result.reason}`.trim() };
   }
   const resumed =
@@ -247,7 +241,7 @@ async function act(
  * returns them). Runs are listed under the PR's lock, so no other dispatch for it can interleave.
  */
 async function earlierDispatch(
-  gh: GitHub,
+  gh: CoreGitHub,
   where: { owner: string; repo: string; workflow: string },
   ev: CommentEvent,
   since: number,
@@ -260,8 +254,7 @@ async function earlierDispatch(
     created: `>=${new Date(from).toISOString().replace(/\.\d+Z$/, 'Z')}`,
     per_page: 100,
   });
-  const runs = data.workflow_runs as Array<Parameters<typeof runMatches>[0] & { created_at?: string }>;
-  const found = runs.find((run) => {
+  const found = data.workflow_runs.find((run) => {
     if (!runMatches(run, ev.target)) return false;
     if (Date.parse(run.created_at ?? '') < from) return false;
     const commentId = run.inputs?.comment_id;
@@ -359,7 +352,7 @@ export async function handleComment(c: HandlerContext, deps: HandlerDeps): Promi
 
     try {
       if (!cfg.ok) {
-        await postReply(c.octokit, ev, configErrorReply(cfg.error));
+        await reply(c.octokit, replyAt(ev), configErrorReply(cfg.error));
         return await finish(done('config_error', cfg.error));
       }
       const result = await act(c, ev, cfg.config, command, selfLogins, deps, prior);
@@ -369,9 +362,9 @@ export async function handleComment(c: HandlerContext, deps: HandlerDeps): Promi
       const why = describeGitHubError(err);
       c.log.error({ err, delivery, comment: key }, `claude-relay: handling ${command.name} failed`);
       try {
-        await postReply(
+        await reply(
           c.octokit,
-          ev,
+          replyAt(ev),
           `⚠️ claude-relay could not handle this request: ${why}. Try again in a moment.`,
         );
       } catch (replyErr) {

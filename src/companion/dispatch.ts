@@ -14,7 +14,7 @@ import { getCommand } from '../commands/registry';
 import type { ParsedCommand } from '../request/types';
 import type { CommentEvent } from '../event/comments';
 import { activeRunsFor, type RunSummary } from '../commands/runs';
-import type { GitHub } from '../github/client';
+import type { CoreGitHub } from '../core/github';
 
 export interface DispatchInputs {
   command: string;
@@ -118,7 +118,7 @@ export async function dispatchWorkflow(
  * decision for the PR must count it. False when it did not show in time.
  */
 export async function waitForNewRun(
-  gh: GitHub,
+  gh: CoreGitHub,
   where: { owner: string; repo: string; workflow: string },
   target: { kind: 'pull_request' | 'issue'; number: number },
   before: RunSummary[],

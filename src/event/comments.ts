@@ -85,8 +85,6 @@ export interface CommentEvent {
   comment: TriggerComment;
   /** The comment author's account type (`User`, `Bot`, …) when the payload names it. */
   authorType?: string;
-  /** Review comments: the thread's top-level comment (GitHub takes replies only to that one). */
-  threadId?: number;
   /** Review comments: the PR as the payload describes it. */
   pr?: PullRequestRef;
   installationId?: number;
@@ -137,9 +135,9 @@ export function parseCommentEvent(eventName: string, payload: unknown): CommentE
       comment: triggerComment(p.comment, 'review_comment', {
         path: p.comment.path,
         ...(line !== undefined ? { line } : {}),
+        ...(p.comment.in_reply_to_id ? { threadId: p.comment.in_reply_to_id } : {}),
       }),
       ...authorTypeOf(p.comment),
-      ...(p.comment.in_reply_to_id ? { threadId: p.comment.in_reply_to_id } : {}),
       pr: pullRequestRef(p.pull_request),
       ...(p.installation ? { installationId: p.installation.id } : {}),
     };

@@ -128,7 +128,7 @@ export const comment = z.looseObject({
 export function triggerComment(
   c: z.output<typeof comment>,
   kind: TriggerComment['kind'],
-  extra: { path?: string; line?: number } = {},
+  extra: Pick<TriggerComment, 'path' | 'line' | 'threadId'> = {},
 ): TriggerComment {
   return {
     id: c.id,

@@ -6,14 +6,12 @@
  * run (no PR/issue) posts nothing.
  */
 import type { GitHub } from '../github/client';
+import { reply, threadComments, type CommentRef, type ReplyAt } from '../core/github';
 import { isOwnComment } from '../core/identity';
 import { parseMarker } from '../core/ledger';
 import { composeSticky, EMPTY_STICKY, foldSticky, type StickyState } from './sticky';
 
-export interface CommentRef {
-  id: number;
-  url: string;
-}
+export type { CommentRef } from '../core/github';
 
 export interface PublisherOptions {
   gh: GitHub;
@@ -25,6 +23,8 @@ export interface PublisherOptions {
   redact: (s: string) => string;
   /** The relay's own logins: the sticky comment is looked for among their comments only. */
   selfLogins?: string[];
+  /** The comment that asked: a direct reply to a review comment goes to its thread. */
+  replyTo?: ReplyAt['comment'];
 }
 
 export class CommentPublisher {
@@ -85,26 +85,29 @@ export class CommentPublisher {
     return this.final;
   }
 
-  /** A direct reply (help, cost, refusals): one new comment. */
+  /** A direct reply (help, cost, stop): one new comment where the request was made. */
   async reply(body: string): Promise<CommentRef> {
-    return this.create(body);
+    const { owner, repo, replyTo } = this.o;
+    return reply(
+      this.o.gh,
+      { owner, repo, number: this.issueNumber(), ...(replyTo ? { comment: replyTo } : {}) },
+      this.o.redact(body),
+    );
   }
 
   /** The newest sticky comment the relay itself wrote on this PR/issue. */
   private async findSticky(): Promise<{ ref: CommentRef; body: string } | undefined> {
-    const comments = await this.o.gh.paginate(this.o.gh.rest.issues.listComments, {
+    const comments = await threadComments(this.o.gh, {
       owner: this.o.owner,
       repo: this.o.repo,
-      issue_number: this.issueNumber(),
-      per_page: 100,
+      number: this.issueNumber(),
     });
     const selfLogins = this.o.selfLogins ?? [];
     for (let i = comments.length - 1; i >= 0; i--) {
       const c = comments[i];
       if (!c?.body) continue;
-      const own = isOwnComment({ authorLogin: c.user?.login ?? '', authorType: c.user?.type }, selfLogins);
-      if (own && parseMarker(c.body)?.mode === 'sticky')
-        return { ref: { id: c.id, url: c.html_url }, body: c.body };
+      if (isOwnComment(c, selfLogins) && parseMarker(c.body)?.mode === 'sticky')
+        return { ref: { id: c.id, url: c.url }, body: c.body };
     }
     return undefined;
   }

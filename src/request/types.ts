@@ -45,6 +45,8 @@ export interface TriggerComment {
   /** For review comments: the file and line the comment sits on. */
   path?: string;
   line?: number;
+  /** For a review comment that replies to another: the thread's top comment (replies go there). */
+  threadId?: number;
 }
 
 export type TriggerKind = 'event' | 'comment' | 'label' | 'assignee' | 'dispatch' | 'prompt';

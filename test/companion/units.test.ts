@@ -156,9 +156,8 @@ describe('events and inputs', () => {
       reviewComment('/claude fix x', { comment: { in_reply_to_id: 5 } }),
     );
     expect(review).toMatchObject({
-      comment: { kind: 'review_comment' },
+      comment: { kind: 'review_comment', threadId: 5 },
       target: { kind: 'pull_request' },
-      threadId: 5,
     });
     expect(readCommentEvent('issue_comment', { nope: 1 })).toHaveProperty('invalid');
     expect(commentKey(ev)).toBe('octo-org/octo-repo:issue_comment:77');

@@ -1,7 +1,7 @@
 /**
  * `/claude help`, `cost` and `stop` answered by the action itself: a reply, no agent turn.
  */
-import { issueComment } from '../support/payloads';
+import { issueComment, reviewComment } from '../support/payloads';
 import { REPO, seedPullRequest, startScenario, type Scenario } from '../support/scenario';
 
 let sc: Scenario;
@@ -59,4 +59,38 @@ it('stop cancels this PR’s queued and running runs, not other PRs’ nor its o
   );
   expect(cancelled.join()).not.toContain(String(other.id));
   expect(sc.github.state.commentsOf(REPO, 2).at(-1)!.body).toMatch(/Cancelled 2 runs of this PR/);
+});
+
+it('help asked in a review comment is answered in that thread, not the conversation', async () => {
+  const id = sc.github.state.nextId();
+  const now = sc.github.state.now();
+  sc.github.state.reviewComments.set(id, {
+    id,
+    repo: REPO,
+    pull_number: 2,
+    review_id: null,
+    path: 'README.md',
+    line: 1,
+    side: 'RIGHT',
+    start_line: null,
+    start_side: null,
+    subject_type: 'line',
+    body: '/claude help',
+    user: 'octocat',
+    commit_id: 'a'.repeat(40),
+    created_at: now,
+    updated_at: now,
+  });
+  const before = sc.github.state.commentsOf(REPO, 2).length;
+  const res = await sc.run({
+    eventName: 'pull_request_review_comment',
+    payload: reviewComment('/claude help', { comment: { id }, pull_request: { number: 2 } }),
+  });
+  expect(res.exitCode).toBe(0);
+  const thread = sc.github.state.reviewCommentsOf(REPO, 2).filter((c) => c.in_reply_to_id === id);
+  expect(thread).toHaveLength(1);
+  expect(thread[0]?.body).toContain('/claude cost');
+  expect(sc.github.state.commentsOf(REPO, 2)).toHaveLength(before);
+  expect(res.outputs.comment_url).toContain(`#discussion_r${thread[0]?.id}`);
+  expect(sc.model.requests).toHaveLength(0);
 });
