@@ -63,15 +63,6 @@ export interface PrepareInput {
   relayServer?: { config: McpServerConfig; read: string[]; write: string[] };
 }
 
-/** The profile for this request: `auto` is read-only for reviews and questions, edit for fixes and issue tasks. */
-export function profileFor(req: RelayRequest, toolPolicy: Settings['tool_policy']): Profile {
-  // An issue opened (or labeled/assigned) for the relay is a task to implement.
-  if (toolPolicy === 'auto' && req.eventName === 'issues' && req.command.name !== 'review') return 'edit';
-  // An automation run (no PR/issue) is a plain `ask`: read-only unless tool_policy says edit.
-  const target = req.target.kind === 'repository' ? undefined : req.target.kind;
-  return resolveProfile(toolPolicy, req.command.name, req.trigger, target);
-}
-
 export async function prepareAgent(input: PrepareInput): Promise<PreparedAgent> {
   const { req, context, settings, gh } = input;
   const cli = await resolveCli({
@@ -90,7 +81,7 @@ export async function prepareAgent(input: PrepareInput): Promise<PreparedAgent> 
 
   const home = path.join(runDir, 'home');
   const tmpDir = path.join(runDir, 'tmp');
-  const profile = profileFor(req, settings.tool_policy);
+  const profile = resolveProfile(settings.tool_policy, req);
   const relayTools = { read: input.relayServer?.read ?? [], write: input.relayServer?.write ?? [] };
   let tools = profileTools(profile, {
     allowedBash: settings.allowed_bash,

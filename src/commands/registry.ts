@@ -4,8 +4,11 @@
  */
 import type { CommandName } from '../request/types';
 
-/** Tool profile a command asks for when `tool_policy` is `auto`; `none` for direct replies. */
-export type ProfileHint = 'read-only' | 'edit' | 'none';
+/**
+ * Tool profile a command asks for when `tool_policy` is `auto` (`policy/profile.ts` decides):
+ * `task` is read-only unless the issue itself is the task; `none` for direct replies.
+ */
+export type ProfileHint = 'read-only' | 'edit' | 'task' | 'none';
 
 export interface CommandSpec {
   name: CommandName;
@@ -28,7 +31,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     word: '',
     args: '<text>',
     summary: "A follow-up turn in this PR's or issue's current session (a new one if none).",
-    profile: 'read-only',
+    profile: 'task',
     runsAgent: true,
     freshSession: false,
   },
@@ -55,7 +58,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     word: 'new',
     args: '<text>',
     summary: 'Like the plain form, but in a fresh session.',
-    profile: 'read-only',
+    profile: 'task',
     runsAgent: true,
     freshSession: true,
   },

@@ -1,32 +1,34 @@
 /**
  * Tool profiles: `read-only` for reviews and questions, `edit` for fixes and issue tasks.
- * `tool_policy: auto` picks one from the command and the trigger.
+ * `tool_policy: auto` picks one from the command's registry entry and what the run is about.
  */
-import type { CommandName, TriggerKind } from '../request/types';
+import { getCommand } from '../commands/registry';
+import type { RelayRequest } from '../request/types';
 
 export type Profile = 'read-only' | 'edit';
 export type ToolPolicy = 'auto' | 'read-only' | 'edit';
 
 /**
- * auto: `fix` → edit; an issue task (an issue opened with the trigger phrase, labeled with the
- * trigger label or assigned to the trigger assignee: triggers `event`/`label`/`assignee` on an
- * issue) → edit; everything else (`ask`, `review`, `new`, PR events, stop/cost/help) → read-only.
- * `target` is the request's target kind; without it, label/assignee triggers count as issue tasks.
+ * The one decision of a run's tool profile. `tool_policy` `read-only`/`edit` is taken as it is.
+ * With `auto`, the command's registry entry decides: `edit` (fix) → edit; `read-only` (review) and
+ * `none` (direct replies) → read-only; `task` (plain text, `new`) → edit when the issue itself is
+ * the task — an `issues` event: opened with the phrase, labeled or assigned for the relay, or a
+ * `prompt` on it — and read-only otherwise (questions in comments, PRs, automation runs).
  */
 export function resolveProfile(
   toolPolicy: ToolPolicy,
-  command: CommandName,
-  trigger: TriggerKind,
-  target?: 'pull_request' | 'issue',
+  req: Pick<RelayRequest, 'eventName' | 'command' | 'target'>,
 ): Profile {
   if (toolPolicy === 'read-only' || toolPolicy === 'edit') return toolPolicy;
-  if (command === 'fix') return 'edit';
-  if (command === 'review' || command === 'stop' || command === 'cost' || command === 'help')
-    return 'read-only';
-  if (target === 'issue' && (trigger === 'event' || trigger === 'label' || trigger === 'assignee'))
-    return 'edit';
-  if (target === undefined && (trigger === 'label' || trigger === 'assignee')) return 'edit';
-  return 'read-only';
+  switch (getCommand(req.command.name).profile) {
+    case 'edit':
+      return 'edit';
+    case 'task':
+      return req.eventName === 'issues' && req.target.kind === 'issue' ? 'edit' : 'read-only';
+    case 'read-only':
+    case 'none':
+      return 'read-only';
+  }
 }
 
 /** Built-in tools that read files inside the workspace (path-checked). */

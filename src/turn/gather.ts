@@ -5,7 +5,8 @@
  */
 import fs from 'node:fs';
 import * as core from '@actions/core';
-import { prepareAgent, profileFor, type PreparedAgent } from '../agent/prepare';
+import { prepareAgent, type PreparedAgent } from '../agent/prepare';
+import { resolveProfile } from '../policy/profile';
 import { getCommand } from '../commands/registry';
 import { reviewScope } from '../context/review-range';
 import { fetchContext, type PullRequestContext, type RunContext } from '../context/fetch';
@@ -126,7 +127,7 @@ async function openSession(t: Turn, context: RunContext): Promise<RunSession> {
 
 /** The relay's GitHub tools, bound to this PR/issue and its authorized head. */
 async function relayTools(t: Turn, pr: PullRequestContext | undefined): Promise<RelayTools> {
-  const profile = profileFor(t.req, t.settings.tool_policy);
+  const profile = resolveProfile(t.settings.tool_policy, t.req);
   const workspace = fs.realpathSync(t.settings.runner.workspace);
   if (profile === 'edit' && pr && !pr.isFork) {
     // actions/checkout leaves PR runs on the merge commit: fixes are made on the PR branch itself.

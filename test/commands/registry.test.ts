@@ -14,10 +14,10 @@ describe('command registry', () => {
   });
 
   it.each([
-    ['ask', 'read-only', true, false],
+    ['ask', 'task', true, false],
     ['review', 'read-only', true, false],
     ['fix', 'edit', true, false],
-    ['new', 'read-only', true, true],
+    ['new', 'task', true, true],
     ['stop', 'none', false, false],
     ['cost', 'none', false, false],
     ['help', 'none', false, false],

@@ -46,6 +46,11 @@ function firstPrompt(model: FakeAnthropic): string {
   return lastUserText(main[0]!.body);
 }
 
+/** The tools the CLI offered the model in the first main-loop request. */
+function toolsOffered(): string[] {
+  return (sc.model.mainRequests()[0]?.body.tools ?? []).map((t) => t.name);
+}
+
 /** One comment on `number` with the answer, a cost footer and the marker; every output set. */
 function expectAnswered(res: RunResult, number: number): string {
   expect(res.stderr).toBe('');
@@ -91,6 +96,20 @@ describe('triggers that run the agent', () => {
     const prompt = expectAnswered(res, 1);
     expect(prompt).toContain('explain the spelling rule');
     expect(prompt).toContain('# Issue #1');
+    // The issue itself asking is a task: the edit profile (the registry's `task` for plain text).
+    expect(toolsOffered()).toEqual(expect.arrayContaining(['Read', 'Edit', 'Write']));
+  });
+
+  it('the same request in an issue comment is a question: read-only tools', async () => {
+    await scenario();
+    sc.github.state.addIssue({ number: 1, title: 'Spelling error', body: 'x', user: 'Codertocat' });
+    const res = await sc.run({
+      eventName: 'issue_comment',
+      payload: issueComment('/claude explain the spelling rule'),
+    });
+    expectAnswered(res, 1);
+    expect(toolsOffered()).toEqual(expect.arrayContaining(['Read', 'Grep']));
+    for (const t of ['Edit', 'Write', 'Bash']) expect(toolsOffered()).not.toContain(t);
   });
 
   it('issues labeled with the phrase word: works on the issue as a task', async () => {

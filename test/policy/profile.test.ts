@@ -1,27 +1,51 @@
-import type { CommandName, TriggerKind } from '../../src/request/types';
+import type { CommandName } from '../../src/request/types';
+import { COMMANDS } from '../../src/commands/registry';
 import { profileTools, resolveProfile, type Profile, type ToolPolicy } from '../../src/policy/profile';
 import { summarizeInput } from '../../src/policy/audit';
 
 describe('resolveProfile', () => {
-  const rows: [ToolPolicy, CommandName, TriggerKind, 'pull_request' | 'issue' | undefined, Profile][] = [
-    ['auto', 'ask', 'comment', 'pull_request', 'read-only'],
-    ['auto', 'review', 'comment', 'pull_request', 'read-only'],
-    ['auto', 'new', 'comment', 'pull_request', 'read-only'],
-    ['auto', 'review', 'event', 'pull_request', 'read-only'],
-    ['auto', 'ask', 'event', 'pull_request', 'read-only'],
-    ['auto', 'fix', 'comment', 'pull_request', 'edit'],
-    ['auto', 'fix', 'dispatch', undefined, 'edit'],
-    ['auto', 'ask', 'event', 'issue', 'edit'],
-    ['auto', 'ask', 'label', 'issue', 'edit'],
-    ['auto', 'ask', 'assignee', 'issue', 'edit'],
-    ['auto', 'ask', 'label', undefined, 'edit'],
-    ['auto', 'ask', 'comment', 'issue', 'read-only'],
-    ['auto', 'ask', 'label', 'pull_request', 'read-only'],
-    ['read-only', 'fix', 'comment', 'pull_request', 'read-only'],
-    ['edit', 'review', 'comment', 'pull_request', 'edit'],
+  type Row = [ToolPolicy, string, CommandName, 'pull_request' | 'issue' | 'repository', Profile];
+  const rows: Row[] = [
+    // auto: questions and reviews read, fixes edit.
+    ['auto', 'issue_comment', 'ask', 'pull_request', 'read-only'],
+    ['auto', 'issue_comment', 'review', 'pull_request', 'read-only'],
+    ['auto', 'issue_comment', 'new', 'pull_request', 'read-only'],
+    ['auto', 'pull_request', 'review', 'pull_request', 'read-only'],
+    ['auto', 'pull_request_review_comment', 'fix', 'pull_request', 'edit'],
+    ['auto', 'workflow_dispatch', 'fix', 'pull_request', 'edit'],
+    ['auto', 'workflow_dispatch', 'ask', 'issue', 'read-only'],
+    // A question in an issue's comments is not a task; the issue itself asking is.
+    ['auto', 'issue_comment', 'ask', 'issue', 'read-only'],
+    ['auto', 'issue_comment', 'new', 'issue', 'read-only'],
+    ['auto', 'issues', 'ask', 'issue', 'edit'],
+    ['auto', 'issues', 'new', 'issue', 'edit'],
+    ['auto', 'issues', 'fix', 'issue', 'edit'],
+    ['auto', 'issues', 'review', 'issue', 'read-only'],
+    // Direct replies never run the agent; if asked, the answer is the narrow one.
+    ['auto', 'issues', 'help', 'issue', 'read-only'],
+    ['auto', 'issue_comment', 'stop', 'pull_request', 'read-only'],
+    // Automation runs (no PR or issue) are read-only unless tool_policy says edit.
+    ['auto', 'push', 'ask', 'repository', 'read-only'],
+    ['edit', 'push', 'ask', 'repository', 'edit'],
+    // An explicit tool_policy wins over the command.
+    ['read-only', 'issue_comment', 'fix', 'pull_request', 'read-only'],
+    ['read-only', 'issues', 'ask', 'issue', 'read-only'],
+    ['edit', 'issue_comment', 'review', 'pull_request', 'edit'],
   ];
-  it.each(rows)('%s %s via %s on %s → %s', (policy, command, trigger, target, expected) => {
-    expect(resolveProfile(policy, command, trigger, target)).toBe(expected);
+  it.each(rows)('%s: %s %s on a %s → %s', (policy, eventName, command, kind, expected) => {
+    const req = { eventName, command: { name: command, text: '' }, target: { kind, number: 1 } };
+    expect(resolveProfile(policy, req)).toBe(expected);
+  });
+
+  it('reads the registry entry: every command has a profile the rule knows', () => {
+    for (const c of COMMANDS) {
+      const req = {
+        eventName: 'issue_comment',
+        command: { name: c.name, text: '' },
+        target: { kind: 'pull_request' as const, number: 1 },
+      };
+      expect(resolveProfile('auto', req)).toBe(c.profile === 'edit' ? 'edit' : 'read-only');
+    }
   });
 });
 
