@@ -98,6 +98,7 @@ async function start(): Promise<{ url: string; close(): Promise<void> }> {
       port?: number;
       host?: string;
       writeSpacingMs?: number;
+      workThread?: boolean;
     }) => Promise<{ webhookUrl: string; close(graceMs?: number): Promise<void> }>;
   };
   const server = await startCompanionServer({
@@ -105,6 +106,8 @@ async function start(): Promise<{ url: string; close(): Promise<void> }> {
     port: 0,
     host: '127.0.0.1',
     writeSpacingMs: 0,
+    // As run.ts starts it; BENCH_IN_PROCESS=1 measures the work on the webhook's thread instead.
+    workThread: process.env.BENCH_IN_PROCESS !== '1',
   });
   return { url: server.webhookUrl, close: () => server.close(2000) };
 }

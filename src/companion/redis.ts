@@ -121,22 +121,26 @@ export interface RedisQueueOptions {
   attempts?: number;
 }
 
-/** The durable, shared queue of acknowledged work. */
+/**
+ * The durable, shared queue of acknowledged work. Without `work`, only a producer (the webhook's
+ * thread when the work runs in a thread of its own): jobs are added, another worker takes them.
+ */
 export class RedisQueue implements WorkQueue {
   private readonly queue: Queue;
-  private readonly worker: Worker;
+  private readonly worker: Worker | undefined;
   private readonly running = new Map<string, Delivery>();
   private idlers: (() => void)[] = [];
 
   constructor(
     client: Redis,
-    work: (delivery: Delivery) => Promise<void>,
+    work: ((delivery: Delivery) => Promise<void>) | undefined,
     private readonly opts: RedisQueueOptions,
     onError: (err: unknown) => void,
   ) {
     const name = `${PREFIX}-deliveries`;
     this.queue = new Queue(name, { connection: client, prefix: PREFIX });
     this.queue.on('error', onError);
+    if (!work) return;
     this.worker = new Worker(
       name,
       async (job) => {
@@ -181,8 +185,13 @@ export class RedisQueue implements WorkQueue {
   }
 
   async drain(ms: number): Promise<Delivery[]> {
+    if (!this.worker) {
+      await this.queue.close().catch(() => {});
+      return [];
+    }
+    const worker = this.worker;
     // Take no new jobs; jobs not started stay in Redis for the other replicas.
-    const closing = this.worker.close();
+    const closing = worker.close();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
       closing.then(() => false),
@@ -193,7 +202,7 @@ export class RedisQueue implements WorkQueue {
     clearTimeout(timer);
     const left = [...this.running.values()];
     // Unfinished jobs keep their lock until it lapses, then another replica takes them.
-    if (timedOut) await this.worker.close(true).catch(() => {});
+    if (timedOut) await worker.close(true).catch(() => {});
     await this.queue.close().catch(() => {});
     return left;
   }

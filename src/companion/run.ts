@@ -4,6 +4,7 @@
  * With no App configured yet (and not in production) it starts Probot's App-manifest setup
  * instead (setup.ts). No logic here.
  */
+import { isMainThread } from 'node:worker_threads';
 import { loadDotEnv, startCompanionServer, type CompanionServer } from './server';
 import { needsAppSetup, startAppSetup } from './setup';
 
@@ -20,7 +21,8 @@ async function main(): Promise<void> {
     process.on('SIGINT', stop);
     return;
   }
-  const server = await startCompanionServer({ env: process.env });
+  // The work in its own thread: answers to webhooks never wait behind it (work-thread.ts).
+  const server = await startCompanionServer({ env: process.env, workThread: true });
   server.probot.log.info(`claude-relay companion listening on ${server.webhookUrl}`);
   if (process.env.WEBHOOK_PROXY_URL) await forwardFromProxy(process.env.WEBHOOK_PROXY_URL, server);
   let stopping = false;
@@ -61,7 +63,10 @@ type SmeeClientClass = new (o: { source: string; target: string; logger: unknown
   start(): Promise<unknown>;
 };
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+// The bundle is also the work thread's code (work-thread.ts): there, server.ts serves the thread.
+if (isMainThread) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

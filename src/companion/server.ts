@@ -22,7 +22,9 @@ import { companionThrottle } from './limits';
 import { MemoryQueue, type Delivery, type WorkQueue } from './work-queue';
 import { commentKey, Dedupe } from './dedupe';
 import { readCommentEvent } from '../event/comments';
+import type { Redis } from 'ioredis';
 import { clusteredThrottle, connectRedis, RedisQueue, redisLock, redisProgress } from './redis';
+import { serveWorkThread, ThreadQueue, type CompanionWork } from './work-thread';
 
 export const DEFAULT_WEBHOOK_PATH = '/api/github/webhooks';
 
@@ -95,6 +97,12 @@ export interface ServerOptions {
   /** Overrides WRITE_SPACING_MS: spacing of non-reaction writes per installation (default 1000 ms). */
   writeSpacingMs?: number;
   limits?: Partial<Limits>;
+  /**
+   * Run the work (Probot's handlers, the queue's consumer) in its own thread, so answers to
+   * webhooks never wait behind it (work-thread.ts). The entry (run.ts) turns it on; `companion`
+   * options other than what the environment says are not passed to the thread.
+   */
+  workThread?: boolean;
 }
 
 export interface Limits {
@@ -146,10 +154,13 @@ function newProbot(args: Parameters<typeof createProbot>[0]): Probot {
   }
 }
 
-export async function startCompanionServer(opts: ServerOptions): Promise<CompanionServer> {
-  const env = readCompanionEnv(opts.env);
-  const spacingMs = opts.writeSpacingMs ?? env.WRITE_SPACING_MS;
-  const redis = env.REDIS_URL ? await connectRedis(env.REDIS_URL) : undefined;
+/** The companion's Probot: its Octokit paced per installation (shared through Redis when given). */
+function companionProbot(
+  rawEnv: NodeJS.ProcessEnv,
+  env: CompanionEnv,
+  spacingMs: number,
+  redis: Redis | undefined,
+): { probot: Probot; close(): Promise<void> } {
   let redisError: (err: unknown) => void = () => {};
   const clustered = redis ? clusteredThrottle(redis, spacingMs, (err) => redisError(err)) : undefined;
   // One set of limiter groups per server: Probot builds a new Octokit for every event.
@@ -160,7 +171,7 @@ export async function startCompanionServer(opts: ServerOptions): Promise<Compani
   }));
   const probot = newProbot({
     env: {
-      ...opts.env,
+      ...rawEnv,
       APP_ID: env.APP_ID,
       WEBHOOK_SECRET: env.WEBHOOK_SECRET,
       WEBHOOK_PATH: env.WEBHOOK_PATH,
@@ -173,6 +184,29 @@ export async function startCompanionServer(opts: ServerOptions): Promise<Compani
     overrides: { Octokit: Octokit as typeof ProbotOctokit, baseUrl: apiBaseUrl(env) },
   });
   redisError = (err) => probot.log.error({ err }, 'claude-relay companion: Redis');
+  return { probot, close: async () => clustered?.close() };
+}
+
+/** The work side: the app loaded on its Probot, and the consuming side of the queue. */
+export interface Work extends CompanionWork {
+  probot: Probot;
+  selfLogin: () => Promise<string>;
+  /** With a work thread: false once it has stopped. */
+  alive?: () => boolean;
+}
+
+/**
+ * Builds the companion's work: the app on its own Probot and the queue its handlers take
+ * deliveries from (in memory, or the shared Redis queue). In the webhook's thread, or in a work
+ * thread of its own (work-thread.ts).
+ */
+export async function startCompanionWork(
+  opts: Pick<ServerOptions, 'env' | 'writeSpacingMs' | 'companion'>,
+): Promise<Work> {
+  const env = readCompanionEnv(opts.env);
+  const spacingMs = opts.writeSpacingMs ?? env.WRITE_SPACING_MS;
+  const redis = env.REDIS_URL ? await connectRedis(env.REDIS_URL) : undefined;
+  const { probot, close } = companionProbot(opts.env, env, spacingMs, redis);
   const selfLogin = opts.companion?.selfLogin ?? appLoginResolver(probot);
   await probot.load(
     createCompanionApp({
@@ -185,10 +219,6 @@ export async function startCompanionServer(opts: ServerOptions): Promise<Compani
         : {}),
     }),
   );
-
-  // Ack first: a delivery is answered as soon as its signature checks out and it is queued; the
-  // queue's handlers do the work. GitHub wants an answer within 10 s and does not retry on its
-  // own; the 👀 claim (201 vs 200) keeps replicas and redeliveries from doing the work twice.
   const receive = (delivery: Delivery) => probot.receive(delivery as Parameters<Probot['receive']>[0]);
   const queue: WorkQueue = redis
     ? // A failure before the claim is retried by the queue (on any replica), with backoff.
@@ -196,7 +226,7 @@ export async function startCompanionServer(opts: ServerOptions): Promise<Compani
         redis,
         receive,
         { concurrency: env.WORKER_CONCURRENCY, lockMs: env.QUEUE_LOCK_MS },
-        (err) => redisError(err),
+        (err) => probot.log.error({ err }, 'claude-relay companion: Redis'),
       )
     : new MemoryQueue(async (delivery) => {
         try {
@@ -205,6 +235,70 @@ export async function startCompanionServer(opts: ServerOptions): Promise<Compani
           probot.log.error({ err, id: delivery.id, name: delivery.name }, 'claude-relay: delivery failed');
         }
       }, env.WORKER_CONCURRENCY);
+  return {
+    probot,
+    log: probot.log,
+    selfLogin,
+    queue,
+    close: async () => {
+      await close();
+      await redis?.quit().catch(() => {});
+    },
+  };
+}
+
+/**
+ * The webhook side of a server whose work runs in its own thread: a Probot only for the log and
+ * the start-up check, the Redis queue's producer when REDIS_URL is set, and the thread.
+ */
+async function startWorkThread(opts: ServerOptions, env: CompanionEnv): Promise<Work> {
+  const redis = env.REDIS_URL ? await connectRedis(env.REDIS_URL) : undefined;
+  const { probot } = companionProbot(opts.env, env, 0, undefined);
+  const producer = redis
+    ? new RedisQueue(redis, undefined, { concurrency: 0, lockMs: env.QUEUE_LOCK_MS }, (err) =>
+        probot.log.error({ err }, 'claude-relay companion: Redis'),
+      )
+    : undefined;
+  const init = {
+    env: { ...opts.env },
+    ...(opts.writeSpacingMs !== undefined ? { writeSpacingMs: opts.writeSpacingMs } : {}),
+  };
+  let stopping = false;
+  const queue = await ThreadQueue.start(new URL(import.meta.url), init, producer, (code) => {
+    if (!stopping)
+      probot.log.error(
+        `claude-relay companion: the work thread stopped (exit code ${code}); new deliveries are refused with 500 and /healthz fails until the process is restarted`,
+      );
+  }).catch(async (err: unknown) => {
+    await redis?.quit().catch(() => {});
+    throw err;
+  });
+  return {
+    probot,
+    log: probot.log,
+    selfLogin: appLoginResolver(probot),
+    queue: {
+      add: (delivery, key) => queue.add(delivery, key),
+      idle: () => queue.idle(),
+      drain: (ms) => {
+        stopping = true;
+        return queue.drain(ms);
+      },
+    },
+    close: async () => {
+      await redis?.quit().catch(() => {});
+    },
+    alive: () => queue.alive,
+  };
+}
+
+export async function startCompanionServer(opts: ServerOptions): Promise<CompanionServer> {
+  const env = readCompanionEnv(opts.env);
+  // Ack first: a delivery is answered as soon as its signature checks out and it is queued; the
+  // queue's handlers do the work. GitHub wants an answer within 10 s and does not retry on its
+  // own; the 👀 claim (201 vs 200) keeps replicas and redeliveries from doing the work twice.
+  const work: Work = opts.workThread ? await startWorkThread(opts, env) : await startCompanionWork(opts);
+  const { probot, queue, selfLogin } = work;
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const budget = new BodyBudget(limits.maxBufferedBytes);
   let reading = 0;
@@ -223,7 +317,10 @@ export async function startCompanionServer(opts: ServerOptions): Promise<Compani
     (req, res) => {
       const path = (req.url ?? '/').split('?')[0];
       if (req.method === 'GET' && path === '/healthz') {
-        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+        // A server whose work thread stopped would acknowledge work nobody does: fail the check.
+        if (work.alive?.() === false)
+          res.writeHead(503, { 'content-type': 'text/plain' }).end('work thread stopped\n');
+        else res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
         return;
       }
       if (req.method !== 'POST' || path !== env.WEBHOOK_PATH) {
@@ -302,8 +399,7 @@ export async function startCompanionServer(opts: ServerOptions): Promise<Compani
       }
       server.closeAllConnections();
       await closed;
-      await clustered?.close();
-      await redis?.quit().catch(() => {});
+      await work.close();
     },
   };
 }
@@ -386,3 +482,11 @@ async function acceptDelivery(
   await ctx.queue.add({ id, name, payload }, 'invalid' in ev ? `delivery:${id}` : commentKey(ev));
   json(res, 202, { ok: true });
 }
+
+// In a work thread started by a server above (the bundle runs this module there too): serve it.
+serveWorkThread((init) =>
+  startCompanionWork({
+    env: init.env,
+    ...(init.writeSpacingMs !== undefined ? { writeSpacingMs: init.writeSpacingMs } : {}),
+  }),
+);

@@ -18,8 +18,6 @@ export interface Delivery {
 export interface WorkQueue {
   /** Resolves once the delivery is stored (in memory at once; in Redis once written). */
   add(delivery: Delivery, key: string): Promise<void>;
-  /** Deliveries this replica holds and has not finished (waiting or running). */
-  readonly pending: number;
   /** Resolves when this replica holds nothing. */
   idle(): Promise<void>;
   /**
