@@ -2,21 +2,33 @@
  * What every relay tool shares: the fixed target (repository, PR or issue, head commit) decided when
  * the server is built, the changed files (fetched once), and the options the action passes.
  */
-import { listChangedFiles, type ChangedFile } from '../context/fetch';
+import { listChangedFiles, type ChangedFile, type PullRequestContext } from '../context/fetch';
 import type { GitHub } from '../github/client';
 import type { RelayRequest } from '../request/types';
 import { ToolError } from './result';
 
 export type RelayProfile = 'read-only' | 'edit';
 
+/**
+ * The PR as the gathered context fetched it — the one PR record the tools read (the event's
+ * `req.pr` is what the trigger described, and may be stale or absent).
+ */
+export type ToolsPullRequest = Pick<
+  PullRequestContext,
+  'headSha' | 'baseSha' | 'headRef' | 'headRepo' | 'isFork'
+> & {
+  /** The changed files when the caller already fetched them (else fetched on first use). */
+  files?: ChangedFile[];
+};
+
 export interface RelayToolsOptions {
   gh: GitHub;
   req: RelayRequest;
-  /** The PR head the run was authorized for (pushes refuse when the remote moved past it). */
-  headSha?: string;
-  baseSha?: string;
-  /** The PR comes from a fork: nothing is pushed. */
-  isFork: boolean;
+  /**
+   * The PR (undefined for an issue). Its head is the one the run was authorized for: pushes refuse
+   * when the remote moved past it; a fork PR gets nothing pushed.
+   */
+  pr?: ToolsPullRequest;
   /** The checkout (git working tree) the agent works in. */
   workspace: string;
   /** The workflow's `allow_config_writes`: protected configuration paths may be pushed. */
@@ -26,10 +38,6 @@ export interface RelayToolsOptions {
   requester: { login: string; id?: number };
   /** Rewrites the progress part of the relay's comment (CommentPublisher.updateProgress + renderer). */
   onProgress: (markdown: string) => Promise<void>;
-  /** The PR's changed files when the caller already fetched them (else fetched on first use). */
-  files?: ChangedFile[];
-  /** PR head branch (default: req.pr.headRef). */
-  headRef?: string;
   /** Base branch for a draft PR opened from an issue (default: the repository's default branch). */
   baseRef?: string;
   /** `branch_prefix`: issue branches are `<prefix>issue-<n>-<slug>` (default `claude/`). */
@@ -73,8 +81,8 @@ export class ToolContext {
     this.repo = opts.req.repo;
     this.number = opts.req.target.number;
     this.isPull = opts.req.target.kind === 'pull_request';
-    this.headSha = opts.headSha ?? opts.req.pr?.headSha;
-    if (opts.files) this.filesPromise = Promise.resolve(opts.files);
+    this.headSha = opts.pr?.headSha;
+    if (opts.pr?.files) this.filesPromise = Promise.resolve(opts.pr.files);
   }
 
   get gh(): GitHub {

@@ -162,14 +162,15 @@ export class Pusher {
     const { ctx } = this;
     if (ctx.pushed) return { branch: ctx.pushed.branch, expected: ctx.pushed.sha };
     if (ctx.isPull) {
-      if (ctx.opts.isFork) {
-        const from = ctx.opts.req.pr?.headRepo ? ` (${ctx.opts.req.pr.headRepo})` : '';
+      const pr = ctx.opts.pr;
+      if (pr?.isFork) {
+        const from = pr.headRepo ? ` (${pr.headRepo})` : '';
         throw new ToolError(
           `This pull request comes from a fork${from}: the relay only pushes to branches of ${ctx.owner}/${ctx.repo}. Nothing was pushed. Describe the change in your final message, or propose it with add_inline_comment suggestions.`,
         );
       }
-      const branch = ctx.opts.headRef ?? ctx.opts.req.pr?.headRef;
-      const expected = ctx.opts.headSha ?? ctx.opts.req.pr?.headSha;
+      const branch = pr?.headRef;
+      const expected = pr?.headSha;
       if (!branch || !expected)
         throw new ToolError(
           'The head branch or the authorized head commit of this pull request is unknown; nothing was pushed.',

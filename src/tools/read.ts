@@ -42,8 +42,8 @@ function fileHeader(f: ChangedFile): string {
 
 /** A file's patch from the local checkout, for files GitHub sends no patch for (too large). */
 async function localPatch(ctx: ToolContext, f: ChangedFile): Promise<string | undefined> {
-  const base = ctx.opts.baseSha ?? ctx.opts.req.pr?.baseSha;
-  const head = ctx.opts.headSha ?? ctx.opts.req.pr?.headSha;
+  const base = ctx.opts.pr?.baseSha;
+  const head = ctx.opts.pr?.headSha;
   if (!base || !head || f.additions + f.deletions === 0) return undefined;
   const paths = f.previous_filename ? [f.previous_filename, f.filename] : [f.filename];
   const r = await git(

@@ -70,7 +70,7 @@ export class ReviewBuffer {
     const comments = this.pending.splice(0, this.pending.length);
     if (comments.length === 0) return { comments: 0 };
     const { gh, owner, repo, number } = this.ctx;
-    const commitId = this.ctx.opts.headSha ?? this.ctx.opts.req.pr?.headSha;
+    const commitId = this.ctx.opts.pr?.headSha;
     // Posted by the relay's identity on the model's behalf: never with a marker look-alike.
     const redact = (s: string) => this.ctx.redact(stripMarkers(s));
     try {

@@ -23,6 +23,7 @@ import {
   REPO,
   build,
   gitFixture,
+  prRecord,
   prRequest,
   sh,
   startGitHub,
@@ -217,8 +218,13 @@ describe('fix flow through the CLI', () => {
 
   it('writes a file with Write, then commit_and_push puts it on the PR branch with the trailer', async () => {
     const req = prRequest({ command: { name: 'fix', text: 'add notes' } });
-    req.pr!.headSha = fx.head;
-    const { built } = build({ gh, req, headSha: fx.head, workspace: fx.workspace, profile: 'edit' });
+    const { built } = build({
+      gh,
+      req,
+      pr: prRecord({ headSha: fx.head }),
+      workspace: fx.workspace,
+      profile: 'edit',
+    });
     expect(built.toolNames).toContain('mcp__relay__commit_and_push');
     const { result } = await runAgent({
       cwd: fx.workspace,

@@ -15,6 +15,7 @@ import { throttling } from '@octokit/plugin-throttling';
 import type { GitHub } from '../../src/github/client';
 import type { RelayRequest } from '../../src/request/types';
 import { buildRelayTools, type RelayTools, type RelayToolsOptions } from '../../src/tools';
+import type { ToolsPullRequest } from '../../src/tools/context';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github';
 
 export const REPO = 'octo-org/octo-repo';
@@ -140,6 +141,11 @@ export async function connect(built: RelayTools): Promise<Connected> {
   };
 }
 
+/** PR #1 as the gathered context has it (the tools' one PR record). */
+export function prRecord(over: Partial<ToolsPullRequest> = {}): ToolsPullRequest {
+  return { headSha: HEAD, baseSha: BASE, headRef: 'feature', headRepo: REPO, isFork: false, ...over };
+}
+
 export function build(over: Partial<RelayToolsOptions> & Pick<RelayToolsOptions, 'gh'>): {
   built: RelayTools;
   progress: string[];
@@ -147,9 +153,7 @@ export function build(over: Partial<RelayToolsOptions> & Pick<RelayToolsOptions,
   const progress: string[] = [];
   const built = buildRelayTools({
     req: prRequest(),
-    headSha: HEAD,
-    baseSha: BASE,
-    isFork: false,
+    pr: prRecord(),
     workspace: os.tmpdir(),
     profile: 'read-only',
     requester: { login: 'octocat', id: 583231 },

@@ -13,6 +13,7 @@ import {
   connect,
   gitFixture,
   issueRequest,
+  prRecord,
   prRequest,
   sh,
   startGitHub,
@@ -40,15 +41,12 @@ function withRepo(): void {
 }
 
 function editPr(over: Parameters<typeof build>[0] extends infer O ? Partial<O> : never = {}) {
-  const req = prRequest();
-  req.pr!.headSha = fx.head;
   return build({
     gh,
-    req,
-    headSha: fx.head,
+    req: prRequest(),
+    pr: prRecord({ headSha: fx.head }),
     workspace: fx.workspace,
     profile: 'edit',
-    isFork: false,
     ...over,
   });
 }
@@ -125,10 +123,9 @@ describe('commit_and_push on a pull request', () => {
   });
 
   it('refuses a pull request from a fork', async () => {
-    const req = prRequest();
-    req.pr!.isFork = true;
-    req.pr!.headRepo = 'someone/octo-repo';
-    const { built } = editPr({ req, isFork: true });
+    const { built } = editPr({
+      pr: prRecord({ headSha: fx.head, isFork: true, headRepo: 'someone/octo-repo' }),
+    });
     c = await connect(built);
     fs.writeFileSync(path.join(fx.workspace, 'app.txt'), 'changed\n');
     const r = await c.call('commit_and_push', { message: 'Change' });
@@ -160,7 +157,7 @@ describe('commit_and_push on a pull request', () => {
   });
 
   it('refuses when the checkout is not at the authorized head', async () => {
-    const { built } = editPr({ headSha: fx.base });
+    const { built } = editPr({ pr: prRecord({ headSha: fx.base }) });
     c = await connect(built);
     fs.writeFileSync(path.join(fx.workspace, 'app.txt'), 'x\n');
     const r = await c.call('commit_and_push', { message: 'X' });
@@ -217,10 +214,9 @@ describe('commit_and_push on an issue', () => {
     const { built } = build({
       gh,
       req: issueRequest(7, 'Crash on empty config'),
-      headSha: undefined,
+      pr: undefined,
       workspace: fx.workspace,
       profile: 'edit',
-      isFork: false,
     });
     c = await connect(built);
     fs.writeFileSync(path.join(fx.workspace, 'config.txt'), 'default\n');
@@ -263,10 +259,9 @@ describe('commit_and_push on an issue', () => {
     const { built } = build({
       gh,
       req: issueRequest(3, 'Docs'),
-      headSha: undefined,
+      pr: undefined,
       workspace: fx.workspace,
       profile: 'edit',
-      isFork: false,
     });
     c = await connect(built);
     fs.writeFileSync(path.join(fx.workspace, 'docs.md'), 'docs\n');
@@ -284,10 +279,9 @@ describe('commit_and_push on an issue', () => {
     const { built } = build({
       gh,
       req: issueRequest(4, 'Thing'),
-      headSha: undefined,
+      pr: undefined,
       workspace: fx.workspace,
       profile: 'edit',
-      isFork: false,
     });
     c = await connect(built);
     fs.writeFileSync(path.join(fx.workspace, 'thing.txt'), 'thing\n');

@@ -49,7 +49,6 @@ function make(profile: 'read-only' | 'edit') {
   return buildRelayTools({
     gh: createGitHub({ token: 'x', baseUrl: 'http://127.0.0.1:9' }),
     req: prRequest(),
-    isFork: false,
     workspace: '/tmp',
     profile,
     requester: { login: 'octocat' },

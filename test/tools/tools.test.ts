@@ -9,6 +9,7 @@ import {
   connect,
   gitFixture,
   issueRequest,
+  prRecord,
   startGitHub,
   type Connected,
 } from './helpers';
@@ -93,16 +94,18 @@ describe('read tools', () => {
   it('uses the files the caller already fetched', async () => {
     const { built } = build({
       gh,
-      files: [
-        {
-          filename: 'given.ts',
-          status: 'added',
-          additions: 1,
-          deletions: 0,
-          changes: 1,
-          patch: '@@ -0,0 +1 @@\n+x',
-        },
-      ],
+      pr: prRecord({
+        files: [
+          {
+            filename: 'given.ts',
+            status: 'added',
+            additions: 1,
+            deletions: 0,
+            changes: 1,
+            patch: '@@ -0,0 +1 @@\n+x',
+          },
+        ],
+      }),
     });
     c = await connect(built);
     expect((await c.call('list_changed_files')).text).toContain('given.ts');
@@ -115,9 +118,11 @@ describe('read tools', () => {
       const { built } = build({
         gh,
         workspace: fx.workspace,
-        baseSha: fx.base,
-        headSha: fx.head,
-        files: [{ filename: 'app.txt', status: 'modified', additions: 1, deletions: 0, changes: 1 }],
+        pr: prRecord({
+          baseSha: fx.base,
+          headSha: fx.head,
+          files: [{ filename: 'app.txt', status: 'modified', additions: 1, deletions: 0, changes: 1 }],
+        }),
       });
       c = await connect(built);
       const r = await c.call('get_diff', { path: 'app.txt' });
@@ -185,7 +190,7 @@ describe('read tools', () => {
 
   it('answers PR-only tools on an issue with a readable error', async () => {
     fake.state.addIssue({ number: 5, title: 'Bug', user: 'octocat' });
-    const { built } = build({ gh, req: issueRequest(5, 'Bug'), headSha: undefined });
+    const { built } = build({ gh, req: issueRequest(5, 'Bug'), pr: undefined });
     c = await connect(built);
     const r = await c.call('get_diff');
     expect(r.isError).toBe(true);
