@@ -4,8 +4,9 @@
  *
  *   1. action overhead: the full dist/index.js run (runner environment, PR event) vs the bare
  *      Claude Code CLI (`claude -p … --output-format stream-json --verbose`), same fake model and prompt;
- *      with the median time per stage (bundle load, inputs, gate, context, prompt, agent
- *      preparation, CLI spawn → first model request, agent, publishing) from the action's stage marks;
+ *      with the median time per stage (bundle load, inputs, the CLI parked while gate and context
+ *      run, gate, context, prompt, agent preparation, claim → first model request, agent,
+ *      publishing) from the action's stage marks;
  *   1b. economy: the first model request's bytes at 1, 300 and 3,000 changed files, and the GitHub
  *      requests of one run (none repeated);
  *   1c. cli: cold start (empty tool cache and npm cache: the CLI package is fetched) vs warm;
@@ -148,7 +149,8 @@ const STAGES: [label: string, from: string, to: string][] = [
   ['context (PR, files, comments; progress comment)', 'gate', 'context'],
   ['session + prompt', 'context', 'prompt'],
   ['agent preparation (CLI path, config root, tools, policy)', 'prompt', 'prepared'],
-  ['CLI spawn → first model request', 'spawn', 'first-request'],
+  ['CLI parked (started after inputs, boots while gate and context run)', 'inputs', 'parked'],
+  ['CLI spawn or claim of the parked CLI → first model request', 'spawn', 'first-request'],
   ['agent (first request → result)', 'first-request', 'agent-done'],
   ['publishing (review, session, comment, outputs, summary)', 'agent-done', 'published'],
   ['exit', 'published', 'exit'],

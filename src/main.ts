@@ -13,10 +13,11 @@ import { getCommand } from './commands/registry';
 import { parseEvent } from './event';
 import { authorize } from './gate/authorize';
 import { mintInstallationToken } from './github/app-token';
-import { createGitHub } from './github/client';
+import { createGitHub, type GitHub } from './github/client';
 import { answerPermissionOnce } from './github/once';
 import { readSettings, secretValues, type Settings } from './inputs/settings';
-import { isSkip, type RelayRequest } from './request/types';
+import { isSkip, requesterOf, type RelayRequest } from './request/types';
+import type { WarmStart } from './turn/warm';
 import { outputsFrom, writeOutputs } from './report/outputs';
 import { reportFailure } from './report/failure';
 import { CommentPublisher } from './report/publisher';
@@ -117,6 +118,28 @@ async function runRequest(
       log: (l) => core.info(redact(l)),
     }),
   );
+  // The agent's start overlaps the gate and context calls; a denied run discards it below.
+  const warm = turn?.then((m) => m.warmUp({ req, settings, gh, requester: requesterOf(req) }));
+  warm?.catch(() => {});
+  try {
+    await gateAndRun({ req, settings, identity, redactor, skip, gh, turn, warm });
+  } finally {
+    await warm?.then((w) => w.spare?.close()).catch(() => {});
+  }
+}
+
+async function gateAndRun(r: {
+  req: RelayRequest;
+  settings: Settings;
+  identity: Identity;
+  redactor: Redactor;
+  skip: (reason: string) => void;
+  gh: GitHub;
+  turn: Promise<typeof import('./turn')> | undefined;
+  warm: Promise<WarmStart> | undefined;
+}): Promise<void> {
+  const { req, settings, identity, redactor, skip, gh, turn, warm } = r;
+  const redact = (s: string) => redactor.redact(s);
   const gate = await authorize(req, {
     gh,
     allowedUsers: settings.allowed_users,
@@ -149,7 +172,7 @@ async function runRequest(
     return;
   }
   const { runTurn } = await (turn ?? import('./turn'));
-  await runTurn(req, settings, gh, publisher, redactor, identity.selfLogins);
+  await runTurn(req, settings, gh, publisher, redactor, identity.selfLogins, warm);
 }
 
 function readPayload(eventPath: string): unknown {

@@ -8,13 +8,9 @@
  * Every decision is audited once per tool use: a job-log line and a row in the summary table. A
  * denial's reason goes back to the model as the tool error, so it can adapt.
  */
-import {
-  createSdkMcpServer,
-  tool,
-  type CanUseTool,
-  type HookCallbackMatcher,
-} from '@anthropic-ai/claude-agent-sdk';
+import { tool, type CanUseTool, type HookCallbackMatcher } from '@anthropic-ai/claude-agent-sdk';
 import { z } from 'zod';
+import { sdkServer } from './sdk-server';
 import { summarizeInput } from '../policy/audit';
 import { decide, type Decision, type PolicyContext } from '../policy/decide';
 
@@ -109,7 +105,7 @@ export class PolicyEnforcer {
 
   /** The permission prompt tool: answers `{"behavior":"allow","updatedInput":…}` or `{"behavior":"deny","message":…}`. */
   promptToolServer() {
-    return createSdkMcpServer({
+    return sdkServer({
       name: PERMISSION_SERVER,
       version: '1.0.0',
       tools: [

@@ -17,7 +17,7 @@ import { profileTools, resolveProfile, type Profile } from '../policy/profile';
 import { relayInstructions } from '../prompt/build';
 import type { RelayRequest } from '../request/types';
 import type { MemorySessionStore } from '../session';
-import { resolveCli } from './cli-path';
+import { resolveCli, type CliLocation } from './cli-path';
 import { resolveConfigRoot, whyUntrusted } from './config-root';
 import { projectMcpServers } from './mcp';
 import { PERMISSION_SERVER, PERMISSION_TOOL, PolicyEnforcer, type AuditEntry } from './enforce';
@@ -61,23 +61,44 @@ export interface PrepareInput {
   resume?: string;
   /** Extra MCP servers (the relay's GitHub tools) and their tool names by class. */
   relayServer?: { config: McpServerConfig; read: string[]; write: string[] };
+  /**
+   * What an earlier preparation for the same run already found (the CLI, the run folder, how
+   * commands are isolated): reused, so a prediction made while the gate ran and the run's own
+   * preparation start the CLI identically, and nothing is probed or logged twice.
+   */
+  early?: EarlyAgent;
+  /** Where the lines about this preparation go (default: the job log). */
+  log?: { info(line: string): void; warning(line: string): void };
+}
+
+/** Filled by the first preparation of a run, reused by the next. */
+export interface EarlyAgent {
+  cli?: CliLocation;
+  runDir?: string;
+  isolation?: CommandIsolation;
 }
 
 export async function prepareAgent(input: PrepareInput): Promise<PreparedAgent> {
   const { req, context, settings, gh } = input;
-  const cli = await resolveCli({
-    inputPath: settings.claude_code_path,
-    toolCache: settings.runner.toolCache,
-    log: (l) => core.info(l),
-  });
-  core.info(`Claude Code CLI: ${cli.path} (${cli.source}, ${cli.version})`);
-  const runDir = fs.mkdtempSync(path.join(settings.runner.runnerTemp, 'claude-relay-'));
+  const log = input.log ?? { info: (l: string) => core.info(l), warning: (l: string) => core.warning(l) };
+  const early = input.early ?? {};
+  // Resolving the CLI and probing the sandbox happen once per run, whichever preparation comes first.
+  if (!early.cli) {
+    early.cli = await resolveCli({
+      inputPath: settings.claude_code_path,
+      toolCache: settings.runner.toolCache,
+      log: (l) => core.info(l),
+    });
+    core.info(`Claude Code CLI: ${early.cli.path} (${early.cli.source}, ${early.cli.version})`);
+  }
+  const cli = early.cli;
+  const runDir = (early.runDir ??= fs.mkdtempSync(path.join(settings.runner.runnerTemp, 'claude-relay-')));
   const workspace = fs.realpathSync(settings.runner.workspace);
 
   const config = await resolveConfigRoot({ gh, req, pr: context.pr, workspace, runDir });
   // Dropped project settings change what the agent may do (no hooks, permissions, CLAUDE.md): say so loudly.
-  if (config.trusted === 'none') core.warning(`Project settings not used: ${config.reason}`);
-  else core.info(`Config root: ${config.root ?? workspace} — ${config.reason}`);
+  if (config.trusted === 'none') log.warning(`Project settings not used: ${config.reason}`);
+  else log.info(`Config root: ${config.root ?? workspace} — ${config.reason}`);
 
   const home = path.join(runDir, 'home');
   const tmpDir = path.join(runDir, 'tmp');
@@ -89,38 +110,43 @@ export async function prepareAgent(input: PrepareInput): Promise<PreparedAgent> 
     allowedTools: settings.allowed_tools,
   });
   const isProcessTool = (t: string) => (PROCESS_TOOLS as readonly string[]).includes(t);
-  const isolation = await resolveIsolation({
-    mode: settings.sandbox,
-    needsCommands: tools.some((t) => ['Bash', 'Monitor', 'PowerShell'].includes(t)),
-    pathVar: process.env.PATH ?? '',
-    untrusted: () => whyUntrusted(gh, req, context.pr),
-    provisioner: systemProvisioner({ pathVar: process.env.PATH ?? '' }),
-    log: (l) => core.info(l),
-    settings: () =>
-      sandboxSettings({
-        workspace,
-        allowedDomains: settings.allowed_domains,
-        hiddenRoots: [os.homedir(), process.env.HOME ?? '', settings.runner.runnerTemp].map(normalizeRoot),
-        readable: [tmpDir],
-        runnerFiles: RUNNER_FILE_VARS.map((v) => process.env[v] ?? '')
-          .filter(Boolean)
-          .map(normalizeRoot),
-        credentialFiles: [os.homedir(), process.env.HOME ?? '']
-          .filter(Boolean)
-          .flatMap((h) =>
-            ['.git-credentials', '.netrc', '_netrc', path.join('.config', 'git', 'credentials')].map((f) =>
-              path.join(h, f),
+  // `sandbox: off` is judged per run (it is refused for untrusted checkouts): never reused.
+  const reuse = settings.sandbox !== 'off' ? early.isolation : undefined;
+  const isolation =
+    reuse ??
+    (await resolveIsolation({
+      mode: settings.sandbox,
+      needsCommands: tools.some((t) => ['Bash', 'Monitor', 'PowerShell'].includes(t)),
+      pathVar: process.env.PATH ?? '',
+      untrusted: () => whyUntrusted(gh, req, context.pr),
+      provisioner: systemProvisioner({ pathVar: process.env.PATH ?? '' }),
+      log: (l) => core.info(l),
+      settings: () =>
+        sandboxSettings({
+          workspace,
+          allowedDomains: settings.allowed_domains,
+          hiddenRoots: [os.homedir(), process.env.HOME ?? '', settings.runner.runnerTemp].map(normalizeRoot),
+          readable: [tmpDir],
+          runnerFiles: RUNNER_FILE_VARS.map((v) => process.env[v] ?? '')
+            .filter(Boolean)
+            .map(normalizeRoot),
+          credentialFiles: [os.homedir(), process.env.HOME ?? '']
+            .filter(Boolean)
+            .flatMap((h) =>
+              ['.git-credentials', '.netrc', '_netrc', path.join('.config', 'git', 'credentials')].map((f) =>
+                path.join(h, f),
+              ),
             ),
-          ),
-      }),
-  });
+        }),
+    }));
+  early.isolation = isolation;
   const notes: string[] = [];
   if (isolation.kind === 'commands-off') {
-    core.warning(`Commands are off for this run: ${isolation.why}. Fix: ${isolation.fix}.`);
+    log.warning(`Commands are off for this run: ${isolation.why}. Fix: ${isolation.fix}.`);
     tools = tools.filter((t) => !isProcessTool(t));
     notes.push(commandsOffNote(isolation, readmeUrl(settings)));
   } else if (isolation.kind === 'unsandboxed') {
-    core.warning(isolation.warning);
+    log.warning(isolation.warning);
   }
   const env = buildCliEnv({
     scrubSubprocessEnv: isolation.kind === 'sandboxed',
@@ -175,9 +201,9 @@ export async function prepareAgent(input: PrepareInput): Promise<PreparedAgent> 
     config.trusted === 'none' ? undefined : (config.root ?? workspace),
     settings.mcp_servers,
   );
-  for (const problem of project.problems) core.warning(problem);
+  for (const problem of project.problems) log.warning(problem);
   for (const [name, server] of Object.entries(project.servers)) {
-    if (name in mcpServers) core.warning(`MCP server "${name}" not started: the name is the relay's own`);
+    if (name in mcpServers) log.warning(`MCP server "${name}" not started: the name is the relay's own`);
     else mcpServers[name] = server;
   }
 

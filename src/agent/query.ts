@@ -17,6 +17,13 @@ export interface AgentRunOptions {
   onMessage?: (msg: SDKMessage) => void;
   /** How long an interrupted CLI gets to report its result before it is killed. */
   interruptGraceMs?: number;
+  /** Starts the CLI (default: `query()`); a parked CLI (`spare.ts`) is claimed here. */
+  start?: (prompt: () => AsyncIterable<SDKUserMessage>, options: Options) => Promise<AgentStream>;
+}
+
+/** What a run reads from the CLI: its messages, and a way to ask it to end the turn. */
+export interface AgentStream extends AsyncIterable<SDKMessage> {
+  interrupt(): Promise<unknown>;
 }
 
 type StopReason = 'timeout' | 'cancelled' | 'auth' | undefined;
@@ -40,7 +47,8 @@ export async function runAgent(opts: AgentRunOptions): Promise<AgentOutcome> {
     await done;
   }
 
-  const q = query({ prompt: input(), options: { ...opts.options, abortController: abort } });
+  const options = { ...opts.options, abortController: abort };
+  const q = opts.start ? await opts.start(input, options) : query({ prompt: input(), options });
 
   const stop = (why: Exclude<StopReason, undefined>) => {
     if (stopReason) return;

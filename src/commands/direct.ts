@@ -6,7 +6,7 @@
 import type { CoreGitHub } from '../core/github';
 import { threadComments } from '../core/github';
 import type { Settings } from '../inputs/settings';
-import type { RelayRequest } from '../request/types';
+import { requesterOf, type RelayRequest } from '../request/types';
 import type { CommentPublisher } from '../report/publisher';
 import { formatUsd } from '../report/comment';
 import { sumCosts, type CostSummary } from '../core/ledger';
@@ -93,7 +93,7 @@ export async function runDirectCommand(req: RelayRequest, deps: DirectDeps): Pro
     where: {
       kind: req.target.kind,
       repoHtmlUrl: `${deps.settings.runner.serverUrl}/${req.owner}/${req.repo}`,
-      requester: req.requestedBy ?? req.comment?.authorLogin ?? req.actor.login,
+      requester: requesterOf(req),
     },
     triggerPhrase: deps.settings.trigger_phrase,
     selfLogins: deps.selfLogins,

@@ -87,6 +87,11 @@ export interface AutomationEvent {
 }
 
 /** True for an automation run: a prompt on an event without a PR or issue. */
+/** Who asked: the dispatching requester, the commenter, or the event's sender. */
+export function requesterOf(req: RelayRequest): string {
+  return req.requestedBy ?? req.comment?.authorLogin ?? req.actor.login;
+}
+
 export function isAutomation(req: RelayRequest): boolean {
   return req.target.kind === 'repository';
 }

@@ -7,7 +7,8 @@
  * The action passes `server` in the SDK's `mcpServers: { relay: server }`, allows `toolNames`, and
  * calls `flush()` after the agent finished to submit the buffered inline comments as one review.
  */
-import { createSdkMcpServer, type McpSdkServerConfigWithInstance } from '@anthropic-ai/claude-agent-sdk';
+import type { McpSdkServerConfigWithInstance } from '@anthropic-ai/claude-agent-sdk';
+import { sdkServer } from '../agent/sdk-server';
 import { ciTools } from './ci';
 import { ToolContext, type PushRecord, type RelayProfile, type RelayToolsOptions } from './context';
 import { progressTools } from './progress';
@@ -85,7 +86,7 @@ export function buildRelayTools(opts: RelayToolsOptions): RelayTools {
   const buffer = new ReviewBuffer(ctx);
   const pusher = new Pusher(ctx);
   const tools = buildDefinitions(ctx, buffer, pusher);
-  const server = createSdkMcpServer({
+  const server = sdkServer({
     name: RELAY_SERVER_NAME,
     version: '1.0.0',
     instructions:

@@ -36,6 +36,7 @@ export async function attempt(t: Turn, g: Gathered): Promise<Attempt> {
         cancelSignal: t.cancel,
         onMessage: (m) => t.log.onMessage(m),
         interruptGraceMs: 3000,
+        ...(g.spare ? { start: g.spare.run.bind(g.spare) } : {}),
       });
     } catch (err) {
       outcome = failed(`The run failed before the agent finished: ${oneLineError(err)}`);

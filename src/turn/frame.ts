@@ -6,11 +6,12 @@
 import * as core from '@actions/core';
 import type { GitHub } from '../github/client';
 import type { Settings } from '../inputs/settings';
-import type { RelayRequest } from '../request/types';
+import { requesterOf, type RelayRequest } from '../request/types';
 import { renderProgress, type RunInfo } from '../report/comment';
 import { LiveLog } from '../report/live-log';
 import type { CommentPublisher } from '../report/publisher';
 import type { Redactor } from '../report/redact';
+import type { WarmStart } from './warm';
 
 export interface TurnInput {
   req: RelayRequest;
@@ -20,6 +21,8 @@ export interface TurnInput {
   redactor: Redactor;
   /** Logins the relay's comments come from; markers are trusted only from these. */
   selfLogins: string[];
+  /** The agent's start, begun while the gate ran (see warm.ts). */
+  warm?: Promise<WarmStart>;
 }
 
 export interface Turn extends TurnInput {
@@ -51,7 +54,7 @@ export function openTurn(input: TurnInput): Turn {
   };
   process.once('SIGTERM', () => onSignal('SIGTERM'));
   process.once('SIGINT', () => onSignal('SIGINT'));
-  const requester = req.requestedBy ?? req.comment?.authorLogin ?? req.actor.login;
+  const requester = requesterOf(req);
   const progressPosted = publisher.start(renderProgress(run, undefined, requester));
   progressPosted.catch(() => {});
   const log = new LiveLog(

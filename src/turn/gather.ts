@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import * as core from '@actions/core';
 import { prepareAgent, type PreparedAgent } from '../agent/prepare';
 import { resolveProfile } from '../policy/profile';
+import type { AgentSpare } from '../agent/spare';
 import { getCommand } from '../commands/registry';
 import { reviewScope } from '../context/review-range';
 import { fetchContext, type PullRequestContext, type RunContext } from '../context/fetch';
@@ -41,6 +42,8 @@ export interface Ready {
   /** The relay's GitHub tools; none for an automation run (no PR or issue to act on). */
   relay?: RelayTools;
   agent: PreparedAgent;
+  /** A CLI parked while the gate ran, claimed if the agent's options match its own. */
+  spare?: AgentSpare;
 }
 
 export interface NotReady {
@@ -77,7 +80,9 @@ export async function gather(t: Turn): Promise<Gathered> {
     const prompt = buildPrompt(t.req, conversationOnly(t, context), t.settings).user;
     markStage('prompt');
     const relay = isAutomation(t.req) ? undefined : await relayTools(t, pr);
+    const warm = await t.warm;
     agent = await prepareAgent({
+      ...(warm ? { early: warm.early } : {}),
       ...(relay
         ? {
             relayServer: { config: relay.server, read: [...RELAY_READ_TOOLS], write: [...RELAY_WRITE_TOOLS] },
@@ -97,7 +102,17 @@ export async function gather(t: Turn): Promise<Gathered> {
     });
     t.notes.push(...agent.notes);
     markStage('prepared');
-    return { ok: true, context, pr, spentBefore, session, prompt, relay, agent };
+    return {
+      ok: true,
+      context,
+      pr,
+      spentBefore,
+      session,
+      prompt,
+      relay,
+      agent,
+      ...(warm?.spare ? { spare: warm.spare } : {}),
+    };
   } catch (err) {
     await agent?.cleanup().catch(() => {});
     const reason =
