@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { networkEnv as sharedNetworkEnv } from '../../src/core/network-env';
 import {
   assistantTurns,
   contentText,
@@ -445,14 +446,11 @@ function printResult(res: RunResult, o: { github?: FakeGitHub; repo: string; num
  * has them: without them the CLI fetch (npm) and the API calls fail there.
  */
 export function networkEnv(parent: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = sharedNetworkEnv(parent);
+  // The action fetches the CLI with npm: its registry, proxy and CA settings too (never its auth).
   for (const [k, v] of Object.entries(parent)) {
     if (v === undefined) continue;
-    if (
-      /^(https?_proxy|no_proxy|all_proxy)$/i.test(k) ||
-      /^(NODE_EXTRA_CA_CERTS|NODE_USE_ENV_PROXY|SSL_CERT_FILE|SSL_CERT_DIR|REQUESTS_CA_BUNDLE)$/.test(k) ||
-      /^npm_config_(registry|cafile|ca|proxy|https_proxy|noproxy|strict_ssl|@[^_]+:registry)$/i.test(k)
-    )
+    if (/^npm_config_(registry|cafile|ca|proxy|https_proxy|noproxy|strict_ssl|@[^_]+:registry)$/i.test(k))
       out[k] = v;
   }
   return out;

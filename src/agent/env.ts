@@ -4,22 +4,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { NETWORK_ENV } from '../core/network-env';
 
-/** Variables passed through by exact name (proxies, locale, the model endpoint). */
+/** Variables passed through by exact name (locale, proxies and CAs, the model endpoint). */
 const PASS_EXACT = [
   'PATH',
   'LANG',
   'LC_ALL',
   'TZ',
   'TERM',
-  'HTTP_PROXY',
-  'HTTPS_PROXY',
-  'NO_PROXY',
-  'http_proxy',
-  'https_proxy',
-  'no_proxy',
-  'NODE_EXTRA_CA_CERTS',
-  'SSL_CERT_FILE',
+  ...NETWORK_ENV,
   'ANTHROPIC_BASE_URL',
   // The CLI's API retry policy (default: 10 retries with backoff up to ~30 s each) and request
   // timeout: tunable by the workflow, e.g. to fail fast on an overloaded API.

@@ -5,6 +5,7 @@
  * no terminal prompts, and an environment without the step's secrets (INPUT_*, ACTIONS_*, tokens).
  */
 import { execFile } from 'node:child_process';
+import { NETWORK_ENV } from '../core/network-env';
 
 export interface GitResult {
   code: number;
@@ -45,15 +46,7 @@ const PASS_ENV = [
   'LANG',
   'TZ',
   'TMPDIR',
-  'HTTP_PROXY',
-  'HTTPS_PROXY',
-  'NO_PROXY',
-  'http_proxy',
-  'https_proxy',
-  'no_proxy',
-  'SSL_CERT_FILE',
-  'SSL_CERT_DIR',
-  'GIT_SSL_CAINFO',
+  ...NETWORK_ENV,
   'GIT_SSH_COMMAND',
   'SSH_AUTH_SOCK',
   'XDG_CONFIG_HOME',
