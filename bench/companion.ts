@@ -204,12 +204,18 @@ async function startTarget(mode: Mode, prs: number, key: string, redisUrl?: stri
     }
     return { perComment, last };
   };
-  /** Until every wanted comment is dispatched, or no change for `quietMs` (at most `maxMs`). */
+  /**
+   * Until every wanted comment is dispatched, or no new one for `quietMs` (four times that before
+   * the first: a backlog may take a while to start), at most `maxMs`.
+   */
   const settle = async (wanted: Set<number>, quietMs: number, maxMs: number) => {
     let seen = dispatchesOf(wanted);
     for (
       let still = 0, waited = 0;
-      mode !== 'noop' && still < quietMs && waited < maxMs && seen.perComment.size < wanted.size;
+      mode !== 'noop' &&
+      still < (seen.perComment.size > 0 ? quietMs : 4 * quietMs) &&
+      waited < maxMs &&
+      seen.perComment.size < wanted.size;
       waited += 100
     ) {
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -239,8 +245,8 @@ async function startTarget(mode: Mode, prs: number, key: string, redisUrl?: stri
       const r = await fire(urls, measured, concurrency);
       const wanted = new Set(measured.map((d) => d.commentId));
       // The companion acknowledges first and works after: wait until its dispatches settle (all
-      // dispatched, or no change for 15 s; at most 300 s) before counting lost and duplicate ones.
-      const { perComment, last } = await settle(wanted, 15_000, 300_000);
+      // dispatched, or none new for 15 s; at most 400 s) before counting lost and duplicate ones.
+      const { perComment, last } = await settle(wanted, 15_000, 400_000);
       const dispatched = [...perComment.values()].reduce((a, b) => a + b, 0);
       return {
         ...r,
@@ -264,6 +270,8 @@ export async function benchCompanion(
   log: (s: string) => void,
   count = 2000,
   concurrency = 64,
+  /** Which companion variants to measure (companion, redis1, redis2); the baselines always run. */
+  only?: Set<string>,
 ): Promise<CompanionRow[]> {
   const serverFile = path.join(ROOT, 'src', 'companion', 'server.ts');
   if (!fs.existsSync(serverFile)) {
@@ -286,12 +294,13 @@ export async function benchCompanion(
     skip: `redis-server did not start: ${err instanceof Error ? err.message : String(err)}`,
   }));
   const redisUrl = (db: number) => ('url' in redisServer ? `${redisServer.url}/${db}` : undefined);
-  const modes: Mode[] = [
+  const all: Mode[] = [
     'noop',
     'bare',
     'companion',
     ...('url' in redisServer ? (['redis1', 'redis2'] as const) : []),
   ];
+  const modes = all.filter((m) => m === 'noop' || m === 'bare' || !only || only.has(m));
   const results = new Map<Mode, LoadResult[]>(modes.map((m) => [m, []]));
   const originals = count - Math.round(count * 0.1);
   const targets: Awaited<ReturnType<typeof startTarget>>[] = [];
@@ -326,6 +335,7 @@ export async function benchCompanion(
   const what = `${count.toLocaleString('en-US')} signed deliveries (10% redeliveries), ${concurrency} concurrent`;
   const rows: CompanionRow[] = [];
   for (const { mode, label } of VARIANTS) {
+    if (only && !only.has(mode)) continue;
     if (!results.has(mode)) {
       rows.push({
         measure: `Companion — ${label}`,

@@ -23,6 +23,7 @@
  *   npm run bench                      # everything, prints the table
  *   npm run bench -- --runs 7          # more runs per figure
  *   npm run bench -- --only overhead,prompt
+ *   npm run bench -- --only companion --variants redis1,redis2   # some companion variants only
  *   npm run bench -- --readme          # also write the table into README.md (between the bench markers)
  */
 import { spawn } from 'node:child_process';
@@ -74,6 +75,8 @@ const { values: args } = parseArgs({
     readme: { type: 'boolean', default: false },
     deliveries: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '64' },
+    // companion section: which variants (companion = no Redis, redis1, redis2); default all
+    variants: { type: 'string' },
     messages: { type: 'string', default: '1000' },
   },
 });
@@ -614,7 +617,17 @@ async function main(): Promise<void> {
     ['economy', benchEconomy],
     ['cli', benchCliStart],
     ['prompt', benchPrompt],
-    ['companion', () => benchCompanion(RUNS, log, Number(args.deliveries), Number(args.concurrency))],
+    [
+      'companion',
+      () =>
+        benchCompanion(
+          RUNS,
+          log,
+          Number(args.deliveries),
+          Number(args.concurrency),
+          args.variants ? new Set(args.variants.split(',').map((s) => s.trim())) : undefined,
+        ),
+    ],
     ['flood', () => benchCompanionFlood(RUNS, log)],
     ['streaming', benchStreaming],
     ['triggers', benchTriggers],
