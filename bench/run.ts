@@ -15,6 +15,8 @@
  *   3. companion (bench/companion.ts): 2,000 signed deliveries at 64 concurrent (10% redeliveries)
  *      without Redis, with Redis on one replica and on two — ack p50/p99 and throughput vs a bare
  *      Probot app that only answers, time until the last dispatch, lost and duplicate dispatches;
+ *   3b. kill (bench/companion-kill.ts): two built companions on Redis, one SIGKILLed mid-burst —
+ *      dispatch rate before/after, when its claimed comments were resumed, lost/duplicate;
  *   4. log streaming: fake model emits a tool_use → the action prints `▸ …` (delay), and the
  *      action process's RSS over ≈1,000 streamed messages.
  *   5. trigger detection (CommonMark/GFM parse, shared by the action and the companion) on
@@ -34,6 +36,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchCompanion } from './companion';
 import { benchCompanionFlood } from './companion-flood';
+import { benchCompanionKill } from './companion-kill';
 import { DEMO_FILES, FAKE_API_KEY, FAKE_GITHUB_TOKEN, seedFromPayload } from '../scripts/lib/local';
 import { formatMarkdown, README_FILE, replaceSection } from '../scripts/docs';
 import {
@@ -82,7 +85,7 @@ const { values: args } = parseArgs({
 });
 const RUNS = Math.max(1, Number(args.runs));
 const ONLY = new Set(
-  (args.only ?? 'overhead,economy,cli,prompt,companion,flood,streaming,triggers,sandbox')
+  (args.only ?? 'overhead,economy,cli,prompt,companion,kill,flood,streaming,triggers,sandbox')
     .split(',')
     .map((s) => s.trim()),
 );
@@ -628,6 +631,7 @@ async function main(): Promise<void> {
           args.variants ? new Set(args.variants.split(',').map((s) => s.trim())) : undefined,
         ),
     ],
+    ['kill', () => benchCompanionKill(RUNS, log)],
     ['flood', () => benchCompanionFlood(RUNS, log)],
     ['streaming', benchStreaming],
     ['triggers', benchTriggers],

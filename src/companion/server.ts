@@ -213,9 +213,15 @@ export async function startCompanionWork(
       ...opts.companion,
       selfLogin,
       // With Redis the queue dedupes (one job per comment) and a retried job must not be taken for
-      // a redelivery: no per-replica memory; the lock and the progress live in Redis.
+      // a redelivery: no per-replica memory; the lock and the progress live in Redis. A PR lock
+      // lapses no later than its holder's job: a job retried after its replica died would
+      // otherwise hold a worker waiting for the dead replica's lock.
       ...(redis
-        ? { dedupe: new Dedupe({ size: 0 }), sharedLock: redisLock(redis), progress: redisProgress(redis) }
+        ? {
+            dedupe: new Dedupe({ size: 0 }),
+            sharedLock: redisLock(redis, { ttlMs: Math.min(15_000, env.QUEUE_LOCK_MS) }),
+            progress: redisProgress(redis),
+          }
         : {}),
     }),
   );
