@@ -174,14 +174,14 @@ async function benchOverhead(): Promise<Row[]> {
   const payload = fixture('pull_request.opened.json');
   seedFromPayload(github, 'pull_request', payload);
   const workspace = makeWorkspace(DEMO_FILES);
-  const actionRun = async () => {
+  const actionRun = async (parked = true) => {
     firstRequestAt = 0;
     const t0 = Date.now();
     const res = await runAction({
       eventName: 'pull_request',
       payload,
       inputs: { anthropic_api_key: FAKE_API_KEY, github_token: FAKE_GITHUB_TOKEN },
-      env: { CLAUDE_RELAY_LOCAL: '1' },
+      env: { CLAUDE_RELAY_LOCAL: '1', ...(parked ? {} : { CLAUDE_RELAY_NO_PARKED_CLI: '1' }) },
       workspace,
       apiUrl: github.url,
       anthropicUrl: model.url,
@@ -206,6 +206,7 @@ async function benchOverhead(): Promise<Row[]> {
     const prompt = first ? lastUserText(first.body) : 'Review this pull request.';
     await spawnBareCli(prompt, workspace, model.url);
     const action: number[] = [];
+    const unparked: number[] = [];
     const bare: number[] = [];
     const marks: Record<string, number>[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -214,8 +215,10 @@ async function benchOverhead(): Promise<Row[]> {
       const run = await actionRun();
       action.push(run.durationMs);
       marks.push(run.marks);
+      unparked.push((await actionRun(false)).durationMs);
     }
     const a = median(action);
+    const u = median(unparked);
     const b = median(bare);
     const breakdown = STAGES.map(([label, from, to]) => {
       const d = marks.map((m) => (m[to] ?? NaN) - (m[from] ?? NaN)).filter((x) => Number.isFinite(x));
@@ -228,6 +231,14 @@ async function benchOverhead(): Promise<Row[]> {
         baseline: `bare CLI \`claude -p\`: ${ms(b)}`,
         compare: `${signedMs(a - b)} (${ratio(a, b)})`,
         target: '≤ +150 ms',
+      },
+      {
+        measure:
+          'The same run with the CLI started only when the prompt is ready (`CLAUDE_RELAY_NO_PARKED_CLI=1`, as a follow-up that resumes a session)',
+        value: ms(u),
+        baseline: `bare CLI: ${ms(b)}; with the CLI parked while the gate and context run: ${ms(a)}`,
+        compare: `${signedMs(u - b)} (${ratio(u, b)}); ${u >= a ? `parking saves ${ms(u - a)}` : `parking costs ${ms(a - u)}`}`,
+        target: '',
       },
       {
         measure: `Where that run's time goes (median per stage): ${breakdown.join('; ')}`,

@@ -83,6 +83,8 @@ export async function warmUp(input: {
 
 /** Why this run is not worth a parked CLI; undefined when it is. */
 function notWarmed(req: RelayRequest, settings: Settings): string | undefined {
+  // The way out if parking ever misbehaves on a runner (the SDK marks prewarm() alpha).
+  if (process.env.CLAUDE_RELAY_NO_PARKED_CLI === '1') return 'CLAUDE_RELAY_NO_PARKED_CLI=1';
   if (!getCommand(req.command.name).runsAgent) return 'no agent turn';
   if (req.isPullRequestTarget) return 'pull_request_target uses the base configuration';
   if (req.pr?.isFork) return 'a fork uses the base configuration';

@@ -111,3 +111,17 @@ it('a denied request discards the parked CLI: no process is left', async () => {
   expect(sc.model.mainRequests()).toHaveLength(0);
   expect(processesOf(res.runnerTemp)).toEqual([]);
 });
+
+it('CLAUDE_RELAY_NO_PARKED_CLI=1 starts the CLI only when the prompt is ready', async () => {
+  sc = await startScenario(play([], []));
+  seedPullRequest(sc.github, { number: 2 });
+  const res = await sc.run({
+    eventName: 'pull_request',
+    payload: prOpened(),
+    env: { CLAUDE_RELAY_NO_PARKED_CLI: '1' },
+  });
+  expect([res.exitCode, res.log]).toEqual([0, res.log]);
+  expect(res.log).toContain('no parked CLI (CLAUDE_RELAY_NO_PARKED_CLI=1)');
+  expect(res.log).not.toMatch(/Claimed the parked CLI|Parked CLI not used/);
+  expect(sc.model.mainRequests()).toHaveLength(1);
+});
