@@ -17,6 +17,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { sign } from '@octokit/webhooks-methods';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { fakeSha, startFakeGitHub, type FakeGitHub } from '../test/support/fake-github';
 import type { DispatchRecord } from '../test/support/fake-github/state';
@@ -172,7 +173,13 @@ const VARIANTS: { mode: Mode; label: string }[] = [
 ];
 
 /** The webhook server(s) of one variant and their fake GitHub, reused by every run of the variant. */
-async function startTarget(mode: Mode, prs: number, key: string, redisUrl?: string) {
+async function startTarget(
+  mode: Mode,
+  prs: number,
+  key: string,
+  log: (s: string) => void,
+  redisUrl?: string,
+) {
   const world = await companionWorld(prs);
   const replicas = mode === 'redis2' ? 2 : 1;
   const serverMode = mode === 'noop' || mode === 'bare' ? mode : 'companion';
@@ -248,6 +255,12 @@ async function startTarget(mode: Mode, prs: number, key: string, redisUrl?: stri
       // dispatched, or none new for 15 s; at most 400 s) before counting lost and duplicate ones.
       const { perComment, last } = await settle(wanted, 15_000, 400_000);
       const dispatched = [...perComment.values()].reduce((a, b) => a + b, 0);
+      const jobs = redis
+        ? ` jobs ${JSON.stringify(await new Queue('claude-relay-deliveries', { connection: redis, prefix: 'claude-relay' }).getJobCounts())}`
+        : '';
+      log(
+        `  ${mode}: ${perComment.size}/${wanted.size} dispatched, ${dispatched - perComment.size} duplicates, last after ${Math.round(last - r.startedAt)} ms${jobs}`,
+      );
       return {
         ...r,
         dispatches: dispatched,
@@ -307,7 +320,7 @@ export async function benchCompanion(
   try {
     for (const [i, mode] of modes.entries())
       targets.push(
-        await startTarget(mode, originals, key, mode.startsWith('redis') ? redisUrl(i) : undefined),
+        await startTarget(mode, originals, key, log, mode.startsWith('redis') ? redisUrl(i) : undefined),
       );
     for (let i = 0; i < runs; i++) {
       // Interleaved, so drift on the machine affects every variant alike.

@@ -83,12 +83,25 @@ export function clusteredThrottle(
   // their turn (that is the pacing working), so only priority and weight are passed on.
   const writes: LimiterGroup = {
     key(id) {
-      const limiter = notifications.key(id);
       return {
-        schedule: (options, fn, ...args) =>
-          limiter.schedule({ ...(options.weight !== undefined ? { weight: options.weight } : {}) }, () =>
-            Promise.resolve(fn(...args)),
-          ),
+        async schedule(options, fn, ...args) {
+          const opts = options.weight !== undefined ? { weight: options.weight } : {};
+          let started = false;
+          const run = () => {
+            started = true;
+            return Promise.resolve(fn(...args));
+          };
+          try {
+            return await notifications.key(id).schedule(opts, run);
+          } catch (err) {
+            // The limiter's keys are gone from Redis (a restart without persistence, FLUSHALL,
+            // eviction). Bottleneck rebuilds them only on the exact message SETTINGS_KEY_NOT_FOUND,
+            // which Redis prefixes with "ERR ": rebuild here, once, if the write has not started.
+            if (started || !/SETTINGS_KEY_NOT_FOUND/.test(err instanceof Error ? err.message : '')) throw err;
+            await notifications.deleteKey(id);
+            return notifications.key(id).schedule(opts, run);
+          }
+        },
       };
     },
   };

@@ -13,6 +13,8 @@ import { Queue } from 'bullmq';
 import type { RecordedRequest } from '../support/fake-github';
 import type { FakeGitHub } from '../support/fake-github';
 import { startRedis, type TestRedis } from '../support/redis';
+import type { LimiterGroup } from '../../src/companion/limits';
+import { clusteredThrottle } from '../../src/companion/redis';
 import {
   APP_BOT,
   PR,
@@ -172,6 +174,30 @@ describe('two replicas on one Redis', () => {
     }
     expect(tight).toEqual([]);
   }, 600_000);
+});
+
+describe('write pacing on Redis', () => {
+  it('keeps writing after the limiter keys vanish from Redis (FLUSHALL, a restart without persistence)', async () => {
+    if (!redis) return void process.stdout.write(`skipped: ${skip}\n`);
+    const { Redis } = await import('ioredis');
+    const client = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const errors: unknown[] = [];
+    const throttle = clusteredThrottle(client, 10, (err) => errors.push(err));
+    try {
+      const writes = throttle.options.notifications as LimiterGroup;
+      let ran = 0;
+      const write = () => writes.key('installation-1').schedule({}, () => ++ran);
+      expect(await write()).toBe(1);
+      await client.flushall();
+      // Each write runs exactly once: rebuilt before it started, never repeated.
+      expect(await write()).toBe(2);
+      expect(await write()).toBe(3);
+      expect(ran).toBe(3);
+    } finally {
+      await throttle.close();
+      client.disconnect();
+    }
+  });
 });
 
 describe('in-process replicas on one Redis', () => {
