@@ -60,6 +60,8 @@ export interface FakeGitHub {
   unmatched(): RecordedRequest[];
   /** The next `count` matching calls answer `response` and leave state alone. */
   failNext(method: string, pathPattern: RegExp | string, count: number, response: FaultResponse): void;
+  /** Every answer is held this long (a round trip to api.github.com rather than to loopback). */
+  latencyMs: number;
   close(): Promise<void>;
 }
 
@@ -223,6 +225,7 @@ export async function startFakeGitHub(seed: Partial<Seed> = {}): Promise<FakeGit
       identity: '',
     };
     requests.push(record);
+    if (api.latencyMs > 0) await new Promise((r) => setTimeout(r, api.latencyMs));
 
     let reply: Reply;
     const fault = faults.find((f) => f.remaining > 0 && matches(f.method, f.pattern, record));
@@ -288,10 +291,11 @@ export async function startFakeGitHub(seed: Partial<Seed> = {}): Promise<FakeGit
   const url = `http://127.0.0.1:${port}`;
   state.apiUrl = url;
 
-  return {
+  const api: FakeGitHub = {
     url,
     state,
     requests,
+    latencyMs: 0,
     requestsTo: (method, pathPattern) => requests.filter((r) => matches(method, pathPattern, r)),
     unmatched: () => requests.filter((r) => r.unmatched),
     failNext: (method, pathPattern, count, response) => {
@@ -303,4 +307,5 @@ export async function startFakeGitHub(seed: Partial<Seed> = {}): Promise<FakeGit
         server.close(() => resolve());
       }),
   };
+  return api;
 }
