@@ -124,7 +124,7 @@ async function runRequest(
   try {
     await gateAndRun({ req, settings, identity, redactor, skip, gh, turn, warm });
   } finally {
-    await warm?.then((w) => w.spare?.close()).catch(() => {});
+    await warm?.then((w) => w.discard()).catch(() => {});
   }
 }
 

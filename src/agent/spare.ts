@@ -96,7 +96,7 @@ export class AgentSpare {
     const why = this.mismatch(options);
     if (why) {
       this.log(`Parked CLI not used: ${why}`);
-      this.close();
+      void this.close();
       return query({ prompt: prompt(), options });
     }
     this.claimedOnce = true;
@@ -156,10 +156,19 @@ export class AgentSpare {
     };
   }
 
-  /** Discards the spare unless a run claimed it (its process then ends with the run's query). */
-  close(): void {
+  /**
+   * Discards the spare unless a run claimed it (its process then ends with the run's query);
+   * resolves once the process has exited (at most a few seconds), so its folder can be removed.
+   */
+  async close(): Promise<void> {
     if (this.claimedOnce) return;
-    this.spare.then((s) => s.close()).catch(() => {});
+    try {
+      const spare = await this.spare;
+      spare.close();
+      await Promise.race([spare.exited, new Promise((r) => setTimeout(r, 3000).unref())]);
+    } catch {
+      // never started: nothing to end
+    }
   }
 }
 

@@ -8,6 +8,7 @@
  * a follow-up usually resumes a session, and a fork or `pull_request_target` run takes its settings
  * from the base commit, both of which the CLI must know when it starts.
  */
+import fs from 'node:fs';
 import * as core from '@actions/core';
 import { prepareAgent, type EarlyAgent } from '../agent/prepare';
 import { resolveProfile } from '../policy/profile';
@@ -26,6 +27,11 @@ export interface WarmStart {
   early: EarlyAgent;
   /** A parked CLI, when one was started. */
   spare?: AgentSpare;
+  /**
+   * Ends what the warm-up left that no turn took over: the parked CLI and the run folder made for
+   * it (a turn that ran removes the folder itself). Called once the request is done.
+   */
+  discard(): Promise<void>;
 }
 
 export async function warmUp(input: {
@@ -36,10 +42,13 @@ export async function warmUp(input: {
 }): Promise<WarmStart> {
   const { req, settings, gh } = input;
   const early: EarlyAgent = {};
+  const removeRunDir = async () => {
+    if (early.runDir) fs.rmSync(early.runDir, { recursive: true, force: true });
+  };
   const why = notWarmed(req, settings);
   if (why) {
     core.debug(`claude-relay: no parked CLI (${why})`);
-    return { early };
+    return { early, discard: removeRunDir };
   }
   try {
     const profile = resolveProfile(settings.tool_policy, req);
@@ -73,11 +82,15 @@ export async function warmUp(input: {
     });
     const spare = AgentSpare.start(predicted.options, (l) => core.info(l));
     if (spare) markStage('parked');
-    return spare ? { early, spare } : { early };
+    const discard = async () => {
+      await spare?.close();
+      await predicted.cleanup().catch(() => {});
+    };
+    return spare ? { early, spare, discard } : { early, discard };
   } catch (err) {
     // The run's own preparation redoes what is missing and reports what fails.
     core.debug(`claude-relay: no parked CLI: ${(err as Error).message}`);
-    return { early };
+    return { early, discard: removeRunDir };
   }
 }
 

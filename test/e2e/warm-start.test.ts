@@ -99,7 +99,7 @@ it('a claim the CLI refuses (project settings that set env) runs the prompt once
   expect(sc.github.state.commentsOf(REPO, 2).some((c) => c.body.includes('Reviewed.'))).toBe(true);
 });
 
-it('a denied request discards the parked CLI: no process is left', async () => {
+it('a denied request discards the parked CLI: no process or folder is left', async () => {
   sc = await startScenario(play([], []));
   seedPullRequest(sc.github, { number: 2 });
   const res = await sc.run({
@@ -110,6 +110,8 @@ it('a denied request discards the parked CLI: no process is left', async () => {
   expect(res.outputs.conclusion).toBe('skipped');
   expect(sc.model.mainRequests()).toHaveLength(0);
   expect(processesOf(res.runnerTemp)).toEqual([]);
+  // The folder made for the parked CLI (its home and config) is gone too.
+  expect(fs.readdirSync(res.runnerTemp).filter((d) => d.startsWith('claude-relay-'))).toEqual([]);
 });
 
 it('CLAUDE_RELAY_NO_PARKED_CLI=1 starts the CLI only when the prompt is ready', async () => {
