@@ -6,6 +6,7 @@
  */
 import type { AgentOutcome, Conclusion } from '../agent/outcome';
 import { renderMarker, stripMarkers, type Marker } from '../core/ledger';
+import { closeOpenBlocks } from './close-blocks';
 
 export interface RunInfo {
   runId: string;
@@ -24,7 +25,7 @@ const HEADLINES: Partial<Record<Conclusion, string>> = {
 export function renderProgress(run: RunInfo, progress: string | undefined, requester?: string): string {
   const who = requester ? ` for @${requester}` : '';
   const lines = [`⏳ **Claude is working on this${who}…** ([run](${run.runUrl}))`];
-  const shown = stripMarkers(progress ?? '').trim();
+  const shown = closeOpenBlocks(stripMarkers(progress ?? '').trim());
   if (shown) lines.push('', shown);
   lines.push(
     '',
@@ -79,7 +80,7 @@ export interface FinalCommentOptions {
 
 export function renderFinal(opts: FinalCommentOptions): string {
   const { outcome: o, run } = opts;
-  const result = stripMarkers(o.result);
+  const result = closeOpenBlocks(stripMarkers(o.result));
   const lines: string[] = [];
   const headline = HEADLINES[o.conclusion];
   if (headline) {

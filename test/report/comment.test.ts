@@ -1,3 +1,4 @@
+import { fromMarkdown } from 'mdast-util-from-markdown';
 import type { AgentOutcome } from '../../src/agent/outcome';
 import { parseMarker } from '../../src/core/ledger';
 import { formatUsd, renderFinal, renderProgress } from '../../src/report/comment';
@@ -55,6 +56,23 @@ describe('renderFinal', () => {
     expect(body).not.toContain('"666"');
     expect(body.match(/claude-relay:/g)).toHaveLength(1);
     expect(parseMarker(body)).toMatchObject({ run_id: '42', cost_usd: 0.1234 });
+  });
+
+  it('keeps the footer and the record out of a code fence the answer left open', () => {
+    const body = renderFinal({
+      outcome: outcome({ result: 'Fix:\n```ts\nconst a = 1;' }),
+      run: RUN,
+      store: 'artifact',
+    });
+    const tree = fromMarkdown(body);
+    const footer = tree.children.find(
+      (n) =>
+        n.type === 'paragraph' &&
+        body.slice(n.position?.start.offset, n.position?.end.offset).includes('$0.12'),
+    );
+    expect(footer).toBeDefined();
+    expect(tree.children.at(-1)?.type).toBe('html');
+    expect(parseMarker(body)).toMatchObject({ cost_usd: 0.1234 });
   });
 
   it('says so when there is no text answer', () => {
