@@ -91,15 +91,25 @@ export function clusteredThrottle(
             started = true;
             return Promise.resolve(fn(...args));
           };
-          try {
-            return await notifications.key(id).schedule(opts, run);
-          } catch (err) {
-            // The limiter's keys are gone from Redis (a restart without persistence, FLUSHALL,
-            // eviction). Bottleneck rebuilds them only on the exact message SETTINGS_KEY_NOT_FOUND,
-            // which Redis prefixes with "ERR ": rebuild here, once, if the write has not started.
-            if (started || !/SETTINGS_KEY_NOT_FOUND/.test(err instanceof Error ? err.message : '')) throw err;
-            await notifications.deleteKey(id);
-            return notifications.key(id).schedule(opts, run);
+          const limiter = notifications.key(id);
+          const store = (limiter as unknown as { _store: BottleneckStore })._store;
+          // The limiter's keys may be gone from Redis (a restart without persistence, FLUSHALL,
+          // eviction). Bottleneck re-creates its settings (`init`, which leaves keys another
+          // replica re-created alone) and its client (`register_client`) only on the exact
+          // messages SETTINGS_KEY_NOT_FOUND / UNKNOWN_CLIENT, which Redis prefixes with "ERR ":
+          // run that recovery here, while the write has not started.
+          for (let attempt = 0; ; attempt++) {
+            try {
+              return await limiter.schedule(opts, run);
+            } catch (err) {
+              const message = err instanceof Error ? err.message : '';
+              if (started || attempt >= 3) throw err;
+              if (/SETTINGS_KEY_NOT_FOUND/.test(message))
+                await store.runScript('init', store.prepareInitSettings(false));
+              else if (/UNKNOWN_CLIENT/.test(message))
+                await store.runScript('register_client', [limiter.queued()]);
+              else throw err;
+            }
           }
         },
       };
@@ -117,6 +127,12 @@ export function clusteredThrottle(
     },
     close: () => connection.disconnect(false).catch(() => {}),
   };
+}
+
+/** The part of Bottleneck's Redis datastore its own SETTINGS_KEY_NOT_FOUND recovery uses. */
+interface BottleneckStore {
+  runScript(name: string, args: unknown[]): Promise<unknown>;
+  prepareInitSettings(clear: boolean): unknown[];
 }
 
 /** A BullMQ job id for a queue key: readable where safe, hashed where not (no `:` allowed). */
