@@ -130,7 +130,22 @@ export function companionThrottle(spacingMs: number, maxConcurrent = 10): Record
     global: priorityGroup(maxConcurrent),
     write: passThroughGroup,
     notifications: spacingGroup(spacingMs),
+    // Set, so the plugin's own process-wide groups (bound to the first server's settings, e.g. a
+    // Redis connection that server closed) are never used. The companion never searches.
+    auth: passThroughGroup,
+    search: passThroughGroup,
     // The plugin asks this for every write; "true" routes it through the `notifications` group.
     triggersNotification: (pathname: string) => !REACTION_PATH.test(pathname),
   };
+}
+
+/**
+ * The key the plugin's groups are keyed by: the installation an Octokit acts for, or `app` (the
+ * App's JWT). The plugin reads it from `throttle.id`, which Probot leaves unset on the Octokit it
+ * builds per event (`context.octokit`): every installation would share one key ("no-id"), so one
+ * installation's burst of writes would hold back every other installation's.
+ */
+export function throttleId(auth: unknown): string {
+  const id = (auth as { installationId?: unknown } | undefined)?.installationId;
+  return typeof id === 'number' || (typeof id === 'string' && id !== '') ? `installation-${id}` : 'app';
 }

@@ -18,7 +18,7 @@ import Bottleneck from 'bottleneck';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { ProbotOctokit } from 'probot';
-import { passThroughGroup, type LimiterGroup } from './limits';
+import type { LimiterGroup } from './limits';
 import type { PrRef, SharedLock } from './pr-lock';
 import type { Delivery, WorkQueue } from './work-queue';
 
@@ -122,8 +122,6 @@ export function clusteredThrottle(
       Bottleneck,
       connection,
       notifications: writes,
-      auth: passThroughGroup,
-      search: passThroughGroup,
     },
     close: () => connection.disconnect(false).catch(() => {}),
   };

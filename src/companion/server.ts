@@ -18,7 +18,7 @@ import { z } from 'zod';
 import { describeGitHubError } from '../github/client';
 import { appLoginResolver, createCompanionApp, EVENTS, type CompanionOptions } from './app';
 import { BodyBudget, MAX_BODY_BYTES, MAX_BUFFERED_BYTES, readSignedBody } from './body';
-import { companionThrottle } from './limits';
+import { companionThrottle, throttleId } from './limits';
 import { MemoryQueue, type Delivery, type WorkQueue } from './work-queue';
 import { commentKey, Dedupe } from './dedupe';
 import { readCommentEvent } from '../event/comments';
@@ -167,7 +167,7 @@ function companionProbot(
   const throttle = { ...companionThrottle(spacingMs), ...clustered?.options };
   const Octokit = ProbotOctokit.defaults((instance: Record<string, unknown>) => ({
     ...instance,
-    throttle: { ...(instance.throttle as object | undefined), ...throttle },
+    throttle: { ...(instance.throttle as object | undefined), ...throttle, id: throttleId(instance.auth) },
   }));
   const probot = newProbot({
     env: {

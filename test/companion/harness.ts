@@ -12,7 +12,7 @@ import { sign } from '@octokit/webhooks-methods';
 import { startCompanionServer, type CompanionServer, type Limits } from '../../src/companion/server';
 import type { CompanionOptions, Outcome } from '../../src/companion/app';
 import { Dedupe } from '../../src/companion/dedupe';
-import { startFakeGitHub, fakeSha, type FakeGitHub } from '../support/fake-github';
+import { startFakeGitHub, fakeSha, type FakeGitHub, type RecordedRequest } from '../support/fake-github';
 import { ROOT } from '../support/runner';
 import { issueComment, reviewComment, type Patch, type Payload } from '../support/payloads';
 
@@ -101,6 +101,8 @@ export interface DeliveryOptions {
   /** `null`: no signature header; a string: this header value. */
   signature?: string | null;
   body?: string;
+  /** false: return once acknowledged, without waiting for the companion to handle it. */
+  wait?: boolean;
 }
 
 export interface DeliveryResult {
@@ -131,7 +133,7 @@ export async function deliver(
   const res = await fetch(url, { method: 'POST', headers, body });
   const text = await res.text();
   // Deliveries are acknowledged before they are handled; wait for the handling to finish.
-  await running.get(url)?.settled();
+  if (opts.wait !== false) await running.get(url)?.settled();
   return { status: res.status, text, id };
 }
 
@@ -142,29 +144,45 @@ const who = (login: string): Patch => {
 
 /**
  * A comment that exists in the fake (reactions need it) and its `issue_comment.created` payload.
- * `target` is PR #1 by default; pass 2 for the issue.
+ * `target` is PR #1 by default; pass 2 for the issue. `repo` (default REPO) must be an account the
+ * App is installed on; the payload names that installation.
  */
 export function prComment(
   gh: FakeGitHub,
   body: string,
   user = 'alice',
-  opts: { target?: number; sender?: string; patch?: Patch } = {},
+  opts: { target?: number; sender?: string; patch?: Patch; repo?: string } = {},
 ): { id: number; payload: Payload } {
   const target = opts.target ?? PR;
-  const comment = gh.state.addIssueComment({ issue_number: target, body, user, via_app: user === APP_BOT });
-  const isPull = gh.state.pull(REPO, target) !== undefined;
+  const repo = opts.repo ?? REPO;
+  const [owner = '', name = ''] = repo.split('/');
+  const installation = gh.state.installations.find((i) => i.account === owner) ?? gh.state.installation;
+  const comment = gh.state.addIssueComment({
+    repo,
+    issue_number: target,
+    body,
+    user,
+    via_app: user === APP_BOT,
+  });
+  const isPull = gh.state.pull(repo, target) !== undefined;
   const payload = issueComment(
     body,
     {
       comment: {
         id: comment.id,
         user: who(user),
-        html_url: `https://github.com/${REPO}/pull/${target}#issuecomment-${comment.id}`,
+        html_url: `https://github.com/${repo}/pull/${target}#issuecomment-${comment.id}`,
       },
-      issue: { number: target, title: gh.state.issue(REPO, target)?.title ?? '' },
+      issue: { number: target, title: gh.state.issue(repo, target)?.title ?? '' },
       sender: who(opts.sender ?? user),
-      installation: { id: gh.state.installation.id },
-      repository: { default_branch: 'main', html_url: `https://github.com/${REPO}` },
+      installation: { id: installation.id },
+      repository: {
+        name,
+        full_name: repo,
+        owner: { login: owner },
+        default_branch: 'main',
+        html_url: `https://github.com/${repo}`,
+      },
       ...opts.patch,
     },
     { onPullRequest: isPull },
@@ -210,16 +228,29 @@ export function reviewCommentOnPr(
   return { id, payload };
 }
 
+/** When each request reached the fake from now on (its log has no timestamps), by request. */
+export function timeRequests(gh: FakeGitHub): Map<RecordedRequest, number> {
+  const at = new Map<RecordedRequest, number>();
+  const push = gh.requests.push.bind(gh.requests);
+  gh.requests.push = (...items: RecordedRequest[]) => {
+    const now = performance.now();
+    for (const r of items) at.set(r, now);
+    return push(...items);
+  };
+  return at;
+}
+
 /** Requests the companion made to the fake, excluding App auth plumbing. */
 export function apiCalls(gh: FakeGitHub): string[] {
   return gh.requests.filter((r) => !/^\/app(\/|$)/.test(r.path)).map((r) => `${r.method} ${r.path}`);
 }
 
-/** PRs #from…#from+count-1 by alice in the fake (head branch `pr-N`). */
-export function addPullRequests(gh: FakeGitHub, from: number, count: number): number[] {
+/** PRs #from…#from+count-1 by alice in the fake (head branch `pr-N`), in `repo` (default REPO). */
+export function addPullRequests(gh: FakeGitHub, from: number, count: number, repo = REPO): number[] {
   const numbers = Array.from({ length: count }, (_, i) => from + i);
   for (const number of numbers) {
     gh.state.addPullRequest({
+      repo,
       number,
       title: `Change ${number}`,
       user: 'alice',

@@ -10,7 +10,6 @@
  *   Redis lock, and one comment delivered to both replicas is one job.
  */
 import { Queue } from 'bullmq';
-import type { RecordedRequest } from '../support/fake-github';
 import type { FakeGitHub } from '../support/fake-github';
 import { startRedis, type TestRedis } from '../support/redis';
 import type { LimiterGroup } from '../../src/companion/limits';
@@ -25,6 +24,7 @@ import {
   spawnCompanion,
   startCompanion,
   startWorld,
+  timeRequests,
   type Companion,
   type CompanionProcess,
 } from './harness';
@@ -68,25 +68,13 @@ afterEach(async () => {
   }
 });
 
-/** When each request reached the fake (its log has no timestamps). */
-function timeRequests(): Map<RecordedRequest, number> {
-  const at = new Map<RecordedRequest, number>();
-  const push = gh.requests.push.bind(gh.requests);
-  gh.requests.push = (...items: RecordedRequest[]) => {
-    const now = performance.now();
-    for (const r of items) at.set(r, now);
-    return push(...items);
-  };
-  return at;
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('two replicas on one Redis', () => {
   it('one replica SIGKILLed mid-burst: every acknowledged comment dispatched exactly once, pacing held across both', async () => {
     if (!redis) return void process.stdout.write(`skipped: ${skip}\n`);
     const SPACING = 100;
-    const arrived = timeRequests();
+    const arrived = timeRequests(gh);
     const prs = addPullRequests(gh, 10, 200);
     const env = {
       REDIS_URL: redis.url,

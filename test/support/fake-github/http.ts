@@ -110,9 +110,12 @@ export function repoOf(ctx: Ctx): RepoRecord {
 export function requireWriter(ctx: Ctx, repo?: RepoRecord): void {
   if (ctx.identity.kind === 'anonymous') throw new HttpError(401, 'Requires authentication');
   if (repo && ctx.identity.kind === 'installation' && ctx.identity.token) {
-    const scope = ctx.state.installationTokens.get(ctx.identity.token)?.repositories;
-    if (scope && !scope.includes(repo.full_name))
-      throw new HttpError(403, 'Resource not accessible by integration');
+    const minted = ctx.state.installationTokens.get(ctx.identity.token);
+    const account = ctx.state.installationById(minted?.installation_id ?? 0)?.account;
+    const allowed = minted?.repositories
+      ? minted.repositories.includes(repo.full_name)
+      : account === undefined || repo.owner.login === account;
+    if (!allowed) throw new HttpError(403, 'Resource not accessible by integration');
   }
 }
 

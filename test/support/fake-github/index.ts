@@ -6,6 +6,7 @@ export type {
   AppInfo,
   CheckRunRecord,
   DispatchRecord,
+  Installation,
   InstallationToken,
   IssueCommentRecord,
   IssueInit,

@@ -14,7 +14,7 @@ import {
   type Route,
 } from './http';
 import { appJson, repoJson, userJson } from './shapes';
-import { fakeSha, isoSeconds, type PermissionLevel } from './state';
+import { fakeSha, isoSeconds, type Installation, type PermissionLevel } from './state';
 
 const R = '/repos/:owner/:repo';
 
@@ -59,35 +59,38 @@ function getRepo(ctx: Ctx): Reply {
   return json(200, { ...repoJson(ctx.state, repo.full_name, true), permissions: permissionFlags(level) });
 }
 
-function installationJson(ctx: Ctx): Record<string, unknown> {
+function installationJson(ctx: Ctx, installation: Installation): Record<string, unknown> {
   const { state } = ctx;
+  const { id, account } = installation;
   return {
-    id: state.installation.id,
-    account: userJson(state, state.installation.account),
+    id,
+    account: userJson(state, account),
     app_id: state.app.id,
     app_slug: state.app.slug,
-    target_type: state.users.get(state.installation.account)?.type ?? 'Organization',
+    target_type: state.users.get(account)?.type ?? 'Organization',
     repository_selection: 'all',
     permissions: appJson(state).permissions,
     events: appJson(state).events,
-    access_tokens_url: `${state.apiUrl}/app/installations/${state.installation.id}/access_tokens`,
-    html_url: `${state.htmlUrl}/organizations/${state.installation.account}/settings/installations/${state.installation.id}`,
+    access_tokens_url: `${state.apiUrl}/app/installations/${id}/access_tokens`,
+    html_url: `${state.htmlUrl}/organizations/${account}/settings/installations/${id}`,
   };
 }
 
 function installationFor(ctx: Ctx, owner: string): Reply {
-  if (owner !== ctx.state.installation.account) throw notFound();
-  return json(200, installationJson(ctx));
+  const installation = ctx.state.installations.find((i) => i.account === owner);
+  if (!installation) throw notFound();
+  return json(200, installationJson(ctx, installation));
 }
 
 /** POST /app/installations/{id}/access_tokens: mint a `ghs_fake_…` token acting as `<slug>[bot]`. */
 function mintToken(ctx: Ctx): Reply {
   const { state } = ctx;
-  if (Number(param(ctx, 0)) !== state.installation.id) throw notFound();
+  const installation = state.installationById(Number(param(ctx, 0)));
+  if (!installation) throw notFound();
   const input = new Input(ctx.body);
   const names = input.strings('repositories');
   const ids = (input.raw('repository_ids') as number[] | undefined) ?? undefined;
-  const account = state.installation.account;
+  const account = installation.account;
   let repositories: string[] | undefined;
   if (names || ids) {
     repositories = [];
@@ -110,7 +113,7 @@ function mintToken(ctx: Ctx): Reply {
   const expiresAt = isoSeconds(new Date(state.clock().getTime() + 3600_000));
   state.installationTokens.set(token, {
     token,
-    installation_id: state.installation.id,
+    installation_id: installation.id,
     expires_at: expiresAt,
     permissions: permissions as Record<string, string>,
     ...(repositories ? { repositories } : {}),
@@ -204,13 +207,23 @@ export const appRoutes: Route[] = [
   route('POST', '/graphql', graphql),
   // GitHub App (JWT) endpoints.
   route('GET', '/app', (ctx) => json(200, appJson(ctx.state)), 'app'),
-  route('GET', '/app/installations', (ctx) => json(200, [installationJson(ctx)]), 'app'),
+  route(
+    'GET',
+    '/app/installations',
+    (ctx) =>
+      json(
+        200,
+        ctx.state.installations.map((i) => installationJson(ctx, i)),
+      ),
+    'app',
+  ),
   route(
     'GET',
     '/app/installations/:id',
     (ctx) => {
-      if (Number(param(ctx, 0)) !== ctx.state.installation.id) throw notFound();
-      return json(200, installationJson(ctx));
+      const installation = ctx.state.installationById(Number(param(ctx, 0)));
+      if (!installation) throw notFound();
+      return json(200, installationJson(ctx, installation));
     },
     'app',
   ),
@@ -223,8 +236,9 @@ export const appRoutes: Route[] = [
   route('GET', '/installation/repositories', (ctx) => {
     if (ctx.identity.kind !== 'installation' || !ctx.identity.token)
       throw new HttpError(403, 'Resource not accessible by integration');
-    const scope = ctx.state.installationTokens.get(ctx.identity.token)?.repositories;
-    const account = ctx.state.installation.account;
+    const minted = ctx.state.installationTokens.get(ctx.identity.token);
+    const scope = minted?.repositories;
+    const account = ctx.state.installationById(minted?.installation_id ?? 0)?.account;
     const repos = [...ctx.state.repos.values()].filter((r) =>
       scope ? scope.includes(r.full_name) : r.owner.login === account,
     );

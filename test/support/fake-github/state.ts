@@ -198,6 +198,11 @@ export interface StatusRecord {
   created_at: string;
 }
 
+export interface Installation {
+  id: number;
+  account: string;
+}
+
 export interface InstallationToken {
   token: string;
   installation_id: number;
@@ -291,7 +296,10 @@ export class State {
   /** The identity of requests with a token nobody registered. */
   defaultIdentity = GITHUB_ACTIONS_BOT;
   app: AppInfo;
-  installation: { id: number; account: string };
+  /** The App's installation on the default repository's owner. */
+  installation: Installation;
+  /** Every installation of the App (`installation` first); more with addInstallation(). */
+  installations: Installation[] = [];
 
   repos = new Map<string, RepoRecord>();
   users = new Map<string, UserRecord>();
@@ -341,6 +349,7 @@ export class State {
     this.addUser(`${this.app.slug}[bot]`, 'Bot');
     this.addRepo(this.defaultRepo, { ownerType: 'Organization' });
     this.installation = { id: 1, account: this.ownerOf(this.defaultRepo) };
+    this.installations.push(this.installation);
     this.workflows.add(`${this.defaultRepo}:claude.yml`);
     for (const [login, type] of Object.entries(seed.users ?? {})) this.addUser(login, type);
     for (const r of seed.repos ?? []) {
@@ -401,6 +410,18 @@ export class State {
     const branchKey = `${fullName}:${repo.default_branch}`;
     if (!this.branches.has(branchKey)) this.branches.set(branchKey, fakeSha(branchKey));
     return repo;
+  }
+
+  /** Installs the App on another account (an organization unless the user exists already). */
+  addInstallation(account: string): Installation {
+    if (!this.users.has(account)) this.addUser(account, 'Organization');
+    const installation = { id: Math.max(...this.installations.map((i) => i.id)) + 1, account };
+    this.installations.push(installation);
+    return installation;
+  }
+
+  installationById(id: number): Installation | undefined {
+    return this.installations.find((i) => i.id === id);
   }
 
   addToken(token: string, login: string, type: UserType = 'User'): void {
