@@ -119,7 +119,9 @@ async function runRequest(
     }),
   );
   // The agent's start overlaps the gate and context calls; a denied run discards it below.
-  const warm = turn?.then((m) => m.warmUp({ req, settings, gh, requester: requesterOf(req) }));
+  const warm = turn?.then(
+    (m) => (markStage('agent-loaded'), m.warmUp({ req, settings, gh, requester: requesterOf(req) })),
+  );
   warm?.catch(() => {});
   try {
     await gateAndRun({ req, settings, identity, redactor, skip, gh, turn, warm });

@@ -21,6 +21,7 @@ import {
   type SDKUserMessage,
   type SpareProcess,
 } from '@anthropic-ai/claude-agent-sdk';
+import { markStage } from '../report/stages';
 import type { AgentStream } from './query';
 import { sdkServer, sdkServerParams } from './sdk-server';
 
@@ -41,6 +42,7 @@ export class AgentSpare {
     private readonly slot: { bound?: Options },
     private readonly log: (line: string) => void,
   ) {
+    spare.then(() => markStage('cli-ready')).catch(() => {});
     // A spare nobody claims must not fail the run.
     spare.catch((err: unknown) => log(`Parked CLI did not start: ${(err as Error).message}`));
   }
