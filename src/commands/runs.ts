@@ -42,35 +42,14 @@ export function runMatches(run: ApiRun, target: { kind: 'pull_request' | 'issue'
   return m?.[1] === n;
 }
 
-/**
- * Unfinished runs of `workflow` for the target, oldest first. A 404 (no such workflow) is an empty
- * list: the dispatch that follows explains it.
- */
-export async function activeRunsFor(
-  octokit: CoreGitHub,
-  where: { owner: string; repo: string; workflow: string },
+/** The target's runs among `runs` (listed as unfinished), each once, oldest first. */
+function summariesFor(
+  runs: ApiRun[],
   target: { kind: 'pull_request' | 'issue'; number: number },
-): Promise<RunSummary[]> {
-  const pages = await Promise.all(
-    ACTIVE_STATUSES.map(async (status) => {
-      try {
-        const { data } = await octokit.rest.actions.listWorkflowRuns({
-          owner: where.owner,
-          repo: where.repo,
-          workflow_id: where.workflow,
-          status,
-          per_page: 100,
-        });
-        return data.workflow_runs;
-      } catch (err) {
-        if ((err as { status?: number }).status === 404) return [];
-        throw err;
-      }
-    }),
-  );
+): RunSummary[] {
   const seen = new Set<number>();
   const out: RunSummary[] = [];
-  for (const run of pages.flat()) {
+  for (const run of runs) {
     if (seen.has(run.id) || !runMatches(run, target)) continue;
     seen.add(run.id);
     out.push({
@@ -82,6 +61,68 @@ export async function activeRunsFor(
     });
   }
   return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id);
+}
+
+/** The runs one listing returns; a 404 (no such workflow) is none. */
+async function listRuns(
+  octokit: CoreGitHub,
+  params: Parameters<CoreGitHub['rest']['actions']['listWorkflowRuns']>[0],
+): Promise<ApiRun[]> {
+  try {
+    return (await octokit.rest.actions.listWorkflowRuns(params)).data.workflow_runs;
+  } catch (err) {
+    if ((err as { status?: number }).status === 404) return [];
+    throw err;
+  }
+}
+
+/**
+ * Unfinished runs of `workflow` for the target, oldest first: one listing per unfinished status
+ * (GitHub filters by one status at a time). A 404 (no such workflow) is an empty list: the
+ * dispatch that follows explains it.
+ */
+export async function activeRunsFor(
+  octokit: CoreGitHub,
+  where: { owner: string; repo: string; workflow: string },
+  target: { kind: 'pull_request' | 'issue'; number: number },
+): Promise<RunSummary[]> {
+  const pages = await Promise.all(
+    ACTIVE_STATUSES.map((status) =>
+      listRuns(octokit, {
+        owner: where.owner,
+        repo: where.repo,
+        workflow_id: where.workflow,
+        status,
+        per_page: 100,
+      }),
+    ),
+  );
+  return summariesFor(pages.flat(), target);
+}
+
+/**
+ * Unfinished runs for the target among the workflow's newest `count` runs started by `event`, in
+ * one listing: enough to find a run dispatched a moment ago (GitHub lists newest first), not to
+ * find every unfinished run (that is activeRunsFor).
+ */
+export async function newestActiveRunsFor(
+  octokit: CoreGitHub,
+  where: { owner: string; repo: string; workflow: string },
+  target: { kind: 'pull_request' | 'issue'; number: number },
+  opts: { event: string; count?: number },
+): Promise<RunSummary[]> {
+  const runs = await listRuns(octokit, {
+    owner: where.owner,
+    repo: where.repo,
+    workflow_id: where.workflow,
+    event: opts.event,
+    per_page: opts.count ?? 30,
+  });
+  const unfinished = new Set<string>(ACTIVE_STATUSES);
+  return summariesFor(
+    runs.filter((run) => unfinished.has(run.status ?? 'queued')),
+    target,
+  );
 }
 
 export interface CancelOutcome {

@@ -13,7 +13,7 @@ import type { ProbotOctokit } from 'probot';
 import { getCommand } from '../commands/registry';
 import type { ParsedCommand } from '../request/types';
 import type { CommentEvent } from '../event/comments';
-import { activeRunsFor, type RunSummary } from '../commands/runs';
+import { newestActiveRunsFor, type RunSummary } from '../commands/runs';
 import type { CoreGitHub } from '../core/github';
 
 export interface DispatchInputs {
@@ -115,7 +115,8 @@ export async function dispatchWorkflow(
 /**
  * Waits (up to `timeoutMs`, polling every second) until the PR has an unfinished run that was not
  * in `before`: GitHub lists a dispatched run a moment after answering the dispatch, and the next
- * decision for the PR must count it. False when it did not show in time.
+ * decision for the PR must count it. False when it did not show in time. The new run is among the
+ * newest dispatched runs, so each poll is one listing (the decision needed one per status).
  */
 export async function waitForNewRun(
   gh: CoreGitHub,
@@ -127,7 +128,7 @@ export async function waitForNewRun(
   const known = new Set(before.map((r) => r.id));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const now = await activeRunsFor(gh, where, target);
+    const now = await newestActiveRunsFor(gh, where, target, { event: 'workflow_dispatch' });
     if (now.some((r) => !known.has(r.id))) return true;
     if (Date.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, Math.min(1000, Math.max(0, deadline - Date.now()))));

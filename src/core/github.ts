@@ -52,6 +52,7 @@ export interface CoreGitHub extends PermissionApi {
         p: Repo & {
           workflow_id: string;
           status?: 'in_progress' | 'queued' | 'pending' | 'waiting' | 'requested';
+          event?: string;
           created?: string;
           per_page?: number;
         },

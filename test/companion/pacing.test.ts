@@ -5,8 +5,9 @@
  *
  * - the spaced writes (dispatches, replies) of one installation keep WRITE_SPACING_MS apart, across
  *   both replicas;
- * - B's writes are not held behind A's backlog: B's first dispatch comes while most of A's are
- *   still to be written (with one limiter key for every installation it came after all of them).
+ * - B's writes are not held behind A's backlog: B's first dispatch comes while a quarter or more
+ *   of A's are still to be written (with one limiter key for every installation it came after all
+ *   of them).
  */
 import type { FakeGitHub, RecordedRequest } from '../support/fake-github';
 import { startRedis, type TestRedis } from '../support/redis';
@@ -22,7 +23,7 @@ import {
 } from './harness';
 
 const SPACING = 300;
-const BURST = 12;
+const BURST = 16;
 /** Installation B's account and repository. */
 const OTHER_REPO = 'acme/widgets';
 
@@ -121,10 +122,11 @@ function expectPacedPerInstallation({ a, b }: { a: number[]; b: number[] }): voi
   expect(a.length).toBeGreaterThanOrEqual(BURST);
   expect(b.length).toBeGreaterThanOrEqual(BURST);
   expect({ a: tooTight(a), b: tooTight(b) }).toEqual({ a: [], b: [] });
-  // B did not wait for A's backlog: most of A's writes came after B's first one.
+  // B did not wait for A's backlog: A still had writes to make after B's first one (with one key for
+  // every installation, B's writes all came after A's).
   const firstOfB = b[0] as number;
   const aAfterB = a.filter((t) => t > firstOfB).length;
-  expect(aAfterB).toBeGreaterThanOrEqual(BURST / 2);
+  expect(aAfterB).toBeGreaterThanOrEqual(BURST / 4);
 }
 
 describe('write pacing per installation', () => {

@@ -3,6 +3,7 @@
  * handler → the fake GitHub's REST API (App JWT, installation token, reactions, dispatches, runs).
  */
 import { helpText } from '../../src/commands/registry';
+import { ACTIVE_STATUSES } from '../../src/commands/runs';
 import { renderMarker } from '../../src/core/ledger';
 import { GITHUB_ACTIONS_BOT, type FakeGitHub } from '../support/fake-github';
 import {
@@ -74,6 +75,26 @@ describe('a follow-up command', () => {
     expect(gh.unmatched()).toEqual([]);
     // Every API call went to the GHES-style base URL built from GHE_HOST/GHE_PROTOCOL.
     expect(gh.requests.every((r) => r.prefix === '/api/v3')).toBe(true);
+  });
+
+  it('lists runs once per unfinished status to decide, then once to see its run listed', async () => {
+    const { payload } = prComment(gh, '/claude review');
+    const calls = callsFrom();
+    await deliver(companion.webhookUrl, 'issue_comment', payload);
+    const made = calls();
+    const dispatchAt = made.findIndex((r) => r.method === 'POST' && r.path.endsWith('/dispatches'));
+    expect(dispatchAt).toBeGreaterThan(0);
+    const listings = (rs: typeof made) =>
+      rs
+        .filter((r) => r.method === 'GET' && /\/actions\/workflows\/[^/]+\/runs$/.test(r.path))
+        .map((r) => (r.query.status ? `status=${r.query.status}` : `event=${r.query.event ?? ''}`));
+    // GitHub filters runs by one status at a time: the decision needs one listing per status.
+    expect(listings(made.slice(0, dispatchAt)).sort()).toEqual(
+      ACTIVE_STATUSES.map((s) => `status=${s}`).sort(),
+    );
+    // The new run is among the newest dispatched ones: one listing finds it.
+    expect(listings(made.slice(dispatchAt))).toEqual(['event=workflow_dispatch']);
+    expect(companion.outcomes.map((o) => o.kind)).toEqual(['dispatched']);
   });
 
   it('dispatches plain text and issue comments with issue_number and no head_sha', async () => {
