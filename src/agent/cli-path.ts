@@ -48,10 +48,13 @@ export interface ResolveOptions {
 
 /** A folder kept across jobs under a key (the Actions cache on GitHub). */
 export interface JobCache {
-  /** True when `dir` was restored. Never throws: a failed restore is a miss. */
-  restore(dir: string, key: string): Promise<boolean>;
-  /** Never throws: a failed save only costs the next job a download. */
-  save(dir: string, key: string): Promise<void>;
+  /**
+   * `hit` when `dir` was restored, `miss` when nothing is stored under the key, else why the
+   * cache could not be used (the service failing). Never throws.
+   */
+  restore(dir: string, key: string): Promise<'hit' | 'miss' | { failed: string }>;
+  /** True when saved. Never throws: a failed save only costs the next job a download. */
+  save(dir: string, key: string): Promise<boolean>;
 }
 
 export function jobCacheKey(version: string, key: string): string {
@@ -137,13 +140,21 @@ export async function resolveCli(opts: ResolveOptions): Promise<CliLocation> {
   tried.push(`tool cache ${cached}`);
 
   const cacheKey = jobCacheKey(version, key);
-  const jobCache = opts.jobCache ?? actionsCache(log);
-  if (jobCache && (await jobCache.restore(dir, cacheKey)) && isExecutable(cached)) {
-    fs.writeFileSync(`${dir}.complete`, '');
-    log(`Claude Code CLI restored from the Actions cache (${cacheKey})`);
-    return { path: cached, source: 'job-cache', version };
+  let jobCache = opts.jobCache ?? actionsCache(log);
+  if (jobCache) {
+    const restored = await jobCache.restore(dir, cacheKey);
+    if (restored === 'hit' && isExecutable(cached)) {
+      fs.writeFileSync(`${dir}.complete`, '');
+      log(`Claude Code CLI restored from the Actions cache (${cacheKey})`);
+      return { path: cached, source: 'job-cache', version };
+    }
+    tried.push(`Actions cache ${cacheKey}`);
+    if (typeof restored === 'object') {
+      // The service is failing: a save would only spend the same retries again.
+      log(`Actions cache unavailable (${restored.failed}); fetching the CLI with npm and not saving it`);
+      jobCache = undefined;
+    }
   }
-  if (jobCache) tried.push(`Actions cache ${cacheKey}`);
 
   const pkgName = `${binaryPackage(key)}@${version}`;
   try {
@@ -151,7 +162,14 @@ export async function resolveCli(opts: ResolveOptions): Promise<CliLocation> {
     await installInto(dir, binaryPackage(key), pkgName, opts.npm ?? 'npm');
     if (isExecutable(cached)) {
       fs.writeFileSync(`${dir}.complete`, '');
-      await jobCache?.save(dir, cacheKey);
+      if (jobCache) {
+        const saved = await jobCache.save(dir, cacheKey);
+        log(
+          saved
+            ? `Claude Code CLI saved to the Actions cache (${cacheKey})`
+            : `Claude Code CLI not saved to the Actions cache (${cacheKey}); the next job fetches it again`,
+        );
+      }
       return { path: cached, source: 'installed', version };
     }
     tried.push(`npm pack ${pkgName} (fetched, but ${cached} is missing)`);
@@ -209,7 +227,11 @@ function firstLine(err: unknown): string {
   return (msg.split('\n').find((l) => l.trim() !== '') ?? msg).slice(0, 200);
 }
 
-/** The Actions cache, when the runner provides one (hosted runners and GHES with caching). */
+/**
+ * The Actions cache, when the runner provides one (hosted runners and GHES with caching).
+ * `@actions/cache` reports a failed restore or save on the log and returns a miss (-1 for a save)
+ * rather than throwing; the restore's report is what tells a failing service from an empty one.
+ */
 function actionsCache(log: (line: string) => void): JobCache | undefined {
   if (!process.env.ACTIONS_RUNTIME_TOKEN) return undefined;
   if (!process.env.ACTIONS_CACHE_URL && !process.env.ACTIONS_RESULTS_URL) return undefined;
@@ -217,22 +239,48 @@ function actionsCache(log: (line: string) => void): JobCache | undefined {
     restore: async (dir, key) => {
       try {
         const cache = await import('@actions/cache');
-        return (await cache.restoreCache([dir], key)) === key;
+        const [matched, failure] = await noticing(/^::(?:warning|error)::Failed to restore: (.*)$/m, () =>
+          cache.restoreCache([dir], key),
+        );
+        if (failure) return { failed: unescapeCommand(failure).slice(0, 300) };
+        return matched === key ? 'hit' : 'miss';
       } catch (err) {
-        log(`Actions cache restore failed (${firstLine(err)}); fetching the CLI instead`);
-        return false;
+        return { failed: firstLine(err) };
       }
     },
     save: async (dir, key) => {
       try {
         const cache = await import('@actions/cache');
-        await cache.saveCache([dir], key);
-        log(`Claude Code CLI saved to the Actions cache (${key})`);
+        return (await cache.saveCache([dir], key)) !== -1;
       } catch (err) {
         log(`Could not save the CLI to the Actions cache: ${firstLine(err)}`);
+        return false;
       }
     },
   };
+}
+
+/**
+ * Runs `fn`, passing through everything written to stdout meanwhile, and returns the first
+ * capture of `pattern` in it: how a failure that `@actions/cache` only logs is seen.
+ */
+async function noticing<T>(pattern: RegExp, fn: () => Promise<T>): Promise<[T, string | undefined]> {
+  const write = process.stdout.write;
+  let seen: string | undefined;
+  process.stdout.write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
+    seen ??= pattern.exec(typeof chunk === 'string' ? chunk : String(chunk))?.[1];
+    return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as typeof write;
+  try {
+    return [await fn(), seen];
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+/** A workflow command's message as written (`%0A` for a newline, …). */
+function unescapeCommand(s: string): string {
+  return s.replace(/%0D/g, '').replace(/%0A/g, ' ').replace(/%25/g, '%');
 }
 
 export const defaultToolCache = (): string => path.join(os.homedir(), '.cache', 'claude-relay', 'tool-cache');

@@ -88,14 +88,15 @@ describe('resolveCli', () => {
     const jobCache: JobCache = {
       restore: async (dir, key) => {
         const from = saved.get(key);
-        if (!from) return false;
+        if (!from) return 'miss';
         fs.cpSync(from, dir, { recursive: true });
-        return true;
+        return 'hit';
       },
       save: async (dir, key) => {
         const to = path.join(store, key);
         fs.cpSync(dir, to, { recursive: true });
         saved.set(key, to);
+        return true;
       },
     };
     // Job 1: nothing cached anywhere; the package is fetched (from the local install, as a registry
