@@ -6,7 +6,7 @@
  *   3. the same folder from the Actions cache (`@actions/cache`, keyed by version and platform), so a
  *      fresh hosted runner does not download it again;
  *   4. fetching that one package's tarball with npm (`npm pack`: no SDK, no dependency tree) into
- *      the tool cache, then saving it to the Actions cache for the next job.
+ *      the tool cache, then saving it to the Actions cache for the next job while this one runs.
  * If all fail, the error lists what was tried.
  */
 import { execFile } from 'node:child_process';
@@ -30,6 +30,8 @@ export interface CliLocation {
   path: string;
   source: 'input' | 'tool-cache' | 'job-cache' | 'installed';
   version: string;
+  /** When just installed: its save to the cache across jobs, still running (true once saved). */
+  saved?: Promise<boolean>;
 }
 
 export interface ResolveOptions {
@@ -162,15 +164,18 @@ export async function resolveCli(opts: ResolveOptions): Promise<CliLocation> {
     await installInto(dir, binaryPackage(key), pkgName, opts.npm ?? 'npm');
     if (isExecutable(cached)) {
       fs.writeFileSync(`${dir}.complete`, '');
-      if (jobCache) {
-        const saved = await jobCache.save(dir, cacheKey);
+      if (!jobCache) return { path: cached, source: 'installed', version };
+      // Compressing and uploading ~380 MB takes seconds: that runs while the agent does, not before
+      // the CLI can start (the action's process exits only once it is done).
+      const saved = jobCache.save(dir, cacheKey).then((ok) => {
         log(
-          saved
+          ok
             ? `Claude Code CLI saved to the Actions cache (${cacheKey})`
             : `Claude Code CLI not saved to the Actions cache (${cacheKey}); the next job fetches it again`,
         );
-      }
-      return { path: cached, source: 'installed', version };
+        return ok;
+      });
+      return { path: cached, source: 'installed', version, saved };
     }
     tried.push(`npm pack ${pkgName} (fetched, but ${cached} is missing)`);
   } catch (err) {

@@ -110,6 +110,7 @@ describe('resolveCli', () => {
     );
     const first = await resolveCli({ toolCache: job1, npm, jobCache });
     expect(first.source).toBe('installed');
+    expect(await first.saved).toBe(true);
     expect([...saved.keys()]).toEqual([jobCacheKey(PINNED_SDK_VERSION, platformKey())]);
     // Job 2: a fresh runner (empty tool cache, npm unusable) gets it from the cache.
     const job2 = fs.mkdtempSync(path.join(os.tmpdir(), 'tc-'));

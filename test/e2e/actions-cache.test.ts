@@ -64,6 +64,8 @@ it('a fresh runner fetches the CLI and saves it; the next fresh runner restores 
   expect(job1.log).toContain(`Fetching ${pkgName}@${sdkVersion()}`);
   expect(registry!.requests.some((p) => p.endsWith('.tgz'))).toBe(true);
   expect(job1.log).toContain(`Claude Code CLI saved to the Actions cache (${cacheKey})`);
+  // Saved while the agent ran, not before the CLI could start.
+  expect(job1.log.indexOf('saved to the Actions cache')).toBeGreaterThan(job1.log.indexOf('(installed, '));
   // One finalized entry under the CLI's version and platform, holding the archive.
   expect(cache!.entries).toEqual([
     expect.objectContaining({ key: cacheKey, finalized: true, sizeBytes: expect.any(Number) }),
