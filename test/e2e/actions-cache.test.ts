@@ -36,11 +36,28 @@ afterEach(async () => {
   fs.rmSync(base, { recursive: true, force: true });
 });
 
+/** Where the runner runs: github.com (cache service v2) or GHES (the older REST service). */
+interface Host {
+  serverUrl: string;
+  cacheEnv: (c: FakeActionsCache) => Record<string, string>;
+  lookup: string;
+}
+const GITHUB_COM: Host = {
+  serverUrl: 'https://github.com',
+  cacheEnv: (c) => c.env,
+  lookup: 'twirp:GetCacheEntryDownloadURL',
+};
+const GHES: Host = {
+  serverUrl: 'https://ghes.example.com',
+  cacheEnv: (c) => c.legacyEnv,
+  lookup: 'v1:GET cache',
+};
+
 /**
  * One job on a fresh hosted runner: an empty tool cache at the runner's fixed path, an empty npm
  * cache, npm pointed at the fake registry, and the cache service's variables.
  */
-async function freshRunnerJob() {
+async function freshRunnerJob(host: Host = GITHUB_COM) {
   const toolCache = path.join(base, 'hostedtoolcache');
   fs.rmSync(toolCache, { recursive: true, force: true });
   fs.mkdirSync(toolCache);
@@ -50,7 +67,8 @@ async function freshRunnerJob() {
     payload: prOpened(),
     workspace: makeWorkspace(),
     toolCache,
-    env: { ...cache!.env, npm_config_registry: `${registry!.url}/`, npm_config_cache: npmCache },
+    serverUrl: host.serverUrl,
+    env: { ...host.cacheEnv(cache!), npm_config_registry: `${registry!.url}/`, npm_config_cache: npmCache },
     timeoutMs: 280_000,
   });
 }
@@ -58,37 +76,42 @@ async function freshRunnerJob() {
 const answered = () =>
   sc!.github.state.commentsOf(REPO, 2).filter((c) => c.body.includes('Reviewed: the answer is 42.')).length;
 
-it('a fresh runner fetches the CLI and saves it; the next fresh runner restores it without npm', async () => {
-  const job1 = await freshRunnerJob();
-  expect([job1.exitCode, job1.log]).toEqual([0, job1.log]);
-  expect(job1.log).toContain(`Fetching ${pkgName}@${sdkVersion()}`);
-  expect(registry!.requests.some((p) => p.endsWith('.tgz'))).toBe(true);
-  expect(job1.log).toContain(`Claude Code CLI saved to the Actions cache (${cacheKey})`);
-  // Saved while the agent ran, not before the CLI could start.
-  expect(job1.log.indexOf('saved to the Actions cache')).toBeGreaterThan(job1.log.indexOf('(installed, '));
-  // One finalized entry under the CLI's version and platform, holding the archive.
-  expect(cache!.entries).toEqual([
-    expect.objectContaining({ key: cacheKey, finalized: true, sizeBytes: expect.any(Number) }),
-  ]);
-  expect(cache!.entries[0]!.sizeBytes).toBeGreaterThan(10_000_000);
-  expect(answered()).toBe(1);
+it.each([
+  ['github.com', GITHUB_COM],
+  ['GHES', GHES],
+])(
+  'on %s, a fresh runner fetches the CLI and saves it; the next fresh runner restores it without npm',
+  async (_, host) => {
+    const job1 = await freshRunnerJob(host);
+    expect([job1.exitCode, job1.log]).toEqual([0, job1.log]);
+    expect(job1.log).toContain(`Fetching ${pkgName}@${sdkVersion()}`);
+    expect(registry!.requests.some((p) => p.endsWith('.tgz'))).toBe(true);
+    expect(job1.log).toContain(`Claude Code CLI saved to the Actions cache (${cacheKey})`);
+    // Saved while the agent ran, not before the CLI could start.
+    expect(job1.log.indexOf('saved to the Actions cache')).toBeGreaterThan(job1.log.indexOf('(installed, '));
+    // One finalized entry under the CLI's version and platform, holding the archive.
+    expect(cache!.entries).toEqual([
+      expect.objectContaining({ key: cacheKey, finalized: true, sizeBytes: expect.any(Number) }),
+    ]);
+    expect(cache!.entries[0]!.sizeBytes).toBeGreaterThan(10_000_000);
+    expect(answered()).toBe(1);
 
-  // Job 2: a new runner; npm can fetch nothing.
-  registry!.refuse();
-  const fetchesBefore = registry!.requests.length;
-  const job2 = await freshRunnerJob();
-  expect([job2.exitCode, job2.log]).toEqual([0, job2.log]);
-  expect(job2.log).toContain(`Claude Code CLI restored from the Actions cache (${cacheKey})`);
-  expect(job2.log).toMatch(/Claude Code CLI: .*hostedtoolcache.* \(job-cache, /);
-  expect(job2.log).not.toContain('Fetching');
-  expect(registry!.requests.length).toBe(fetchesBefore);
-  expect(cache!.requests.map((r) => r.op)).toEqual(
-    expect.arrayContaining(['twirp:GetCacheEntryDownloadURL', 'blob:GET']),
-  );
-  // Nothing saved again: the entry is still the one job 1 made.
-  expect(cache!.entries).toHaveLength(1);
-  expect(answered()).toBe(2);
-}, 600_000);
+    // Job 2: a new runner; npm can fetch nothing.
+    registry!.refuse();
+    const fetchesBefore = registry!.requests.length;
+    const job2 = await freshRunnerJob(host);
+    expect([job2.exitCode, job2.log]).toEqual([0, job2.log]);
+    expect(job2.log).toContain(`Claude Code CLI restored from the Actions cache (${cacheKey})`);
+    expect(job2.log).toMatch(/Claude Code CLI: .*hostedtoolcache.* \(job-cache, /);
+    expect(job2.log).not.toContain('Fetching');
+    expect(registry!.requests.length).toBe(fetchesBefore);
+    expect(cache!.requests.map((r) => r.op)).toEqual(expect.arrayContaining([host.lookup, 'blob:GET']));
+    // Nothing saved again: the entry is still the one job 1 made.
+    expect(cache!.entries).toHaveLength(1);
+    expect(answered()).toBe(2);
+  },
+  600_000,
+);
 
 it('a failing cache service costs a fetch and one log line, not the run', async () => {
   cache!.failWith(500);

@@ -6,6 +6,9 @@
  *   - the signed blob URLs those hand out, served here too: the Azure Blob SDK PUTs the archive in
  *     one shot (`x-ms-blob-type: BlockBlob`) or as blocks (`comp=block`) and a block list
  *     (`comp=blocklist`); the download GETs it (a `Range` is honoured).
+ * GHES speaks the older REST protocol at ACTIONS_CACHE_URL (`legacyEnv`), served too: GET
+ * _apis/artifactcache/cache?keys&version, POST caches (reserve), PATCH caches/<id> (a chunk at its
+ * Content-Range), POST caches/<id> (commit); the archive is then fetched from the same blob URL.
  * Entries are files in a temp folder; every request is recorded; `failWith(500)` makes every
  * request fail as an outage would.
  */
@@ -16,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 const TWIRP = '/twirp/github.actions.results.api.v1.CacheService/';
+const LEGACY = '/_apis/artifactcache/';
 const TOKEN = 'fake-actions-runtime-token';
 
 export interface CacheEntry {
@@ -39,8 +43,10 @@ export interface CacheRequest {
 
 export interface FakeActionsCache {
   url: string;
-  /** What the runner gives a JavaScript action so `@actions/cache` finds this service. */
+  /** What a github.com runner gives a JavaScript action so `@actions/cache` finds this service. */
   env: Record<string, string>;
+  /** The same on GHES (with GITHUB_SERVER_URL naming a GHES host). */
+  legacyEnv: Record<string, string>;
   entries: CacheEntry[];
   requests: CacheRequest[];
   /** Every later request is answered with this status (an outage); undefined heals it. */
@@ -73,17 +79,63 @@ export async function startFakeActionsCache(): Promise<FakeActionsCache> {
       return [200, { ok: true, entry_id: String(e.id) }];
     }
     if (method === 'GetCacheEntryDownloadURL') {
-      // The primary key matches exactly, restore keys as prefixes; newest first, same version only.
-      const done = entries.filter((e) => e.finalized && e.version === version).reverse();
-      const restoreKeys = (body.restore_keys as string[] | undefined) ?? [];
-      const hit =
-        done.find((e) => e.key === key) ??
-        restoreKeys.map((k) => done.find((e) => e.key.startsWith(k))).find(Boolean);
+      const hit = lookup([key, ...((body.restore_keys as string[] | undefined) ?? [])], version);
       return hit
         ? [200, { ok: true, signed_download_url: blobUrl(hit.id), matched_key: hit.key }]
         : [200, { ok: false }];
     }
     return [404, { code: 'bad_route', msg: `no method ${method}` }];
+  };
+
+  // The primary key matches exactly, restore keys as prefixes; newest first, same version only.
+  const lookup = ([key, ...restoreKeys]: string[], version: string): CacheEntry | undefined => {
+    const done = entries.filter((e) => e.finalized && e.version === version).reverse();
+    return (
+      done.find((e) => e.key === key) ??
+      restoreKeys.map((k) => done.find((e) => e.key.startsWith(k))).find(Boolean)
+    );
+  };
+
+  const legacy = async (req: http.IncomingMessage, u: URL): Promise<[string, number, unknown?]> => {
+    const rest = u.pathname.slice(LEGACY.length);
+    const id = Number(/^caches\/(\d+)$/.exec(rest)?.[1]);
+    const entry = entries.find((e) => e.id === id);
+    if (req.method === 'GET' && rest === 'cache') {
+      const keys = (u.searchParams.get('keys') ?? '').split(',');
+      const hit = lookup(keys, u.searchParams.get('version') ?? '');
+      return hit
+        ? ['GET cache', 200, { cacheKey: hit.key, archiveLocation: blobUrl(hit.id) }]
+        : ['GET cache', 204];
+    }
+    if (req.method === 'POST' && rest === 'caches') {
+      const { key, version } = JSON.parse((await readAll(req)).toString('utf8')) as Record<string, string>;
+      if (entries.some((e) => e.key === key && e.version === version))
+        return ['POST caches', 409, { message: 'cache entry with the same key and version exists' }];
+      const file = path.join(dir, `blob-${entries.length + 1}`);
+      fs.writeFileSync(file, '');
+      entries.push({
+        id: entries.length + 1,
+        key: key ?? '',
+        version: version ?? '',
+        finalized: false,
+        sizeBytes: 0,
+        file,
+      });
+      return ['POST caches', 201, { cacheId: entries.length }];
+    }
+    if (req.method === 'PATCH' && entry && !entry.finalized) {
+      const start = Number(/^bytes (\d+)-/.exec(String(req.headers['content-range']))?.[1]);
+      await receive(req, entry.file, { flags: 'r+', start });
+      return ['PATCH caches/<id>', 204];
+    }
+    if (req.method === 'POST' && entry && !entry.finalized) {
+      const { size } = JSON.parse((await readAll(req)).toString('utf8')) as { size: number };
+      if (fs.statSync(entry.file).size !== size)
+        return ['POST caches/<id>', 400, { message: 'size mismatch' }];
+      Object.assign(entry, { finalized: true, sizeBytes: size });
+      return ['POST caches/<id>', 204];
+    }
+    return [`${req.method} ${rest}`, 404, { message: 'no such route' }];
   };
 
   // IP-style blob URL (http://host:port/<account>/<container>/<blob>?<sas>), as Azurite serves it.
@@ -160,6 +212,17 @@ export async function startFakeActionsCache(): Promise<FakeActionsCache> {
         requests.push({ method: req.method ?? '', op: `twirp:${method}`, status, body });
         return;
       }
+      if (u.pathname.startsWith(LEGACY)) {
+        const [op, status, answer] =
+          req.headers.authorization === `Bearer ${TOKEN}`
+            ? await legacy(req, u)
+            : ['unauthenticated', 401, { message: 'bad token' }];
+        res
+          .writeHead(status, { 'content-type': 'application/json' })
+          .end(answer ? JSON.stringify(answer) : undefined);
+        requests.push({ method: req.method ?? '', op: `v1:${op}`, status });
+        return;
+      }
       const op = await blob(req, res, u);
       requests.push({ method: req.method ?? '', op, status: res.statusCode });
     })().catch((err: unknown) => {
@@ -175,6 +238,7 @@ export async function startFakeActionsCache(): Promise<FakeActionsCache> {
       ACTIONS_RESULTS_URL: `${url}/`,
       ACTIONS_CACHE_SERVICE_V2: 'True',
     },
+    legacyEnv: { ACTIONS_RUNTIME_TOKEN: TOKEN, ACTIONS_CACHE_URL: `${url}/` },
     entries,
     requests,
     failWith: (status) => (failure = status),
@@ -187,7 +251,8 @@ export async function startFakeActionsCache(): Promise<FakeActionsCache> {
 }
 
 function opOf(u: URL): string {
-  return u.pathname.startsWith(TWIRP) ? `twirp:${u.pathname.slice(TWIRP.length)}` : 'blob';
+  if (u.pathname.startsWith(TWIRP)) return `twirp:${u.pathname.slice(TWIRP.length)}`;
+  return u.pathname.startsWith(LEGACY) ? `v1:${u.pathname.slice(LEGACY.length)}` : 'blob';
 }
 
 function readAll(req: http.IncomingMessage): Promise<Buffer> {
@@ -199,9 +264,13 @@ function readAll(req: http.IncomingMessage): Promise<Buffer> {
   });
 }
 
-function receive(req: http.IncomingMessage, file: string): Promise<void> {
+function receive(
+  req: http.IncomingMessage,
+  file: string,
+  at?: { flags: string; start: number },
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const out = fs.createWriteStream(file);
+    const out = fs.createWriteStream(file, at);
     req.pipe(out);
     out.on('finish', resolve);
     out.on('error', reject);
