@@ -207,6 +207,11 @@ export class RedisQueue implements WorkQueue {
     return this.running.size;
   }
 
+  setAnswering(answering: boolean): void {
+    // BullMQ reads it before each fetch: fewer jobs taken, none interrupted.
+    if (this.worker) this.worker.concurrency = answering ? 1 : this.opts.concurrency;
+  }
+
   idle(): Promise<void> {
     return this.running.size === 0 ? Promise.resolve() : new Promise((resolve) => this.idlers.push(resolve));
   }

@@ -20,6 +20,7 @@ import { appLoginResolver, createCompanionApp, EVENTS, type CompanionOptions } f
 import { BodyBudget, MAX_BODY_BYTES, MAX_BUFFERED_BYTES, readSignedBody } from './body';
 import { companionThrottle, throttleId } from './limits';
 import { MemoryQueue, type Delivery, type WorkQueue } from './work-queue';
+import { withoutApiLinks } from './payload';
 import { commentKey, Dedupe } from './dedupe';
 import { readCommentEvent } from '../event/comments';
 import type { Redis } from 'ioredis';
@@ -285,6 +286,7 @@ async function startWorkThread(opts: ServerOptions, env: CompanionEnv): Promise<
     selfLogin: appLoginResolver(probot),
     queue: {
       add: (delivery, key) => queue.add(delivery, key),
+      setAnswering: (answering) => queue.setAnswering(answering),
       idle: () => queue.idle(),
       drain: (ms) => {
         stopping = true;
@@ -309,8 +311,14 @@ export async function startCompanionServer(opts: ServerOptions): Promise<Compani
   const budget = new BodyBudget(limits.maxBufferedBytes);
   let reading = 0;
   const readers: (() => void)[] = [];
+  const answering = answeringSignal(queue);
+  const startReading = () => {
+    if (reading++ === 0) answering.busy();
+  };
   const doneReading = () => {
-    if (--reading === 0) for (const resolve of readers.splice(0)) resolve();
+    if (--reading > 0) return;
+    answering.quiet();
+    for (const resolve of readers.splice(0)) resolve();
   };
   const server = http.createServer(
     {
@@ -333,7 +341,7 @@ export async function startCompanionServer(opts: ServerOptions): Promise<Compani
         refuse(req, res, 404, 'not found', req.method === 'POST');
         return;
       }
-      reading++;
+      startReading();
       acceptDelivery(req, res, { secret: env.WEBHOOK_SECRET, limits, budget, queue }).then(
         doneReading,
         (err: unknown) => {
@@ -406,6 +414,31 @@ export async function startCompanionServer(opts: ServerOptions): Promise<Compani
       server.closeAllConnections();
       await closed;
       await work.close();
+    },
+  };
+}
+
+/**
+ * Tells the queue when deliveries are being answered (see WorkQueue.setAnswering): at once when
+ * the first arrives, `quietMs` after the last was answered (so a steady stream does not flip it
+ * for every gap between two deliveries).
+ */
+function answeringSignal(queue: WorkQueue, quietMs = 20): { busy(): void; quiet(): void } {
+  let on = false;
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    busy() {
+      clearTimeout(timer);
+      timer = undefined;
+      if (!on) queue.setAnswering((on = true));
+    },
+    quiet() {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        timer = undefined;
+        if (on) queue.setAnswering((on = false));
+      }, quietMs);
+      timer.unref();
     },
   };
 }
@@ -483,9 +516,10 @@ async function acceptDelivery(
     json(res, 202, { ok: true, ignored: 'not a new comment' });
     return;
   }
-  const ev = readCommentEvent(name, payload);
+  const kept = withoutApiLinks(payload);
+  const ev = readCommentEvent(name, kept);
   // One queue entry per comment: deliveries of the same comment collapse (see redis.ts).
-  await ctx.queue.add({ id, name, payload }, 'invalid' in ev ? `delivery:${id}` : commentKey(ev));
+  await ctx.queue.add({ id, name, payload: kept }, 'invalid' in ev ? `delivery:${id}` : commentKey(ev));
   json(res, 202, { ok: true });
 }
 

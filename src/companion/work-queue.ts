@@ -25,6 +25,12 @@ export interface WorkQueue {
    * what was acknowledged here and not finished (a durable queue hands it to other replicas).
    */
   drain(ms: number): Promise<Delivery[]>;
+  /**
+   * While the webhook's thread is answering deliveries, start one handler at a time: on a machine
+   * with few cores the work would otherwise take the CPU the answers need (a burst of deliveries
+   * is answered first, then worked off at full concurrency). Handlers already running go on.
+   */
+  setAnswering(answering: boolean): void;
 }
 
 export class MemoryQueue implements WorkQueue {
@@ -32,11 +38,19 @@ export class MemoryQueue implements WorkQueue {
   private readonly running = new Set<Delivery>();
   private idlers: (() => void)[] = [];
   private stopped = false;
+  private limit: number;
 
   constructor(
     private readonly work: (delivery: Delivery) => Promise<void>,
     private readonly concurrency = 32,
-  ) {}
+  ) {
+    this.limit = concurrency;
+  }
+
+  setAnswering(answering: boolean): void {
+    this.limit = answering ? Math.min(1, this.concurrency) : this.concurrency;
+    if (!answering) setImmediate(() => this.pump());
+  }
 
   add(delivery: Delivery): Promise<void> {
     if (this.stopped) return Promise.reject(new Error('the companion is stopping'));
@@ -51,7 +65,7 @@ export class MemoryQueue implements WorkQueue {
   }
 
   private pump(): void {
-    while (this.running.size < this.concurrency && this.waiting.length > 0) {
+    while (this.running.size < this.limit && this.waiting.length > 0) {
       const delivery = this.waiting.shift() as Delivery;
       this.running.add(delivery);
       void this.work(delivery)

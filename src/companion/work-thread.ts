@@ -26,6 +26,7 @@ export interface ThreadInit {
 type ToThread =
   | { type: 'add'; delivery: Delivery; key: string }
   | { type: 'idle'; n: number }
+  | { type: 'answering'; answering: boolean }
   | { type: 'drain'; ms: number };
 
 type FromThread =
@@ -104,6 +105,10 @@ export class ThreadQueue implements WorkQueue {
     return Promise.resolve();
   }
 
+  setAnswering(answering: boolean): void {
+    if (!this.exited) this.worker.postMessage({ type: 'answering', answering } satisfies ToThread);
+  }
+
   idle(): Promise<void> {
     if (this.exited) return Promise.resolve();
     const n = this.nextIdle++;
@@ -153,6 +158,8 @@ export function serveWorkThread(start: (init: ThreadInit) => Promise<CompanionWo
         work.queue.add(m.delivery, m.key).catch((err: unknown) => {
           work.log.error({ err, id: m.delivery.id }, 'claude-relay: a delivery could not be queued');
         });
+      } else if (m.type === 'answering') {
+        work.queue.setAnswering(m.answering);
       } else if (m.type === 'idle') {
         void work.queue.idle().then(() => port.postMessage({ type: 'idle', n: m.n } satisfies FromThread));
       } else {

@@ -22,8 +22,8 @@ import {
   type Companion,
 } from './harness';
 
-const SPACING = 300;
-const BURST = 16;
+const SPACING = 600;
+const BURST = 12;
 /** Installation B's account and repository. */
 const OTHER_REPO = 'acme/widgets';
 

@@ -235,5 +235,19 @@ describe('in-process replicas on one Redis', () => {
     await sleep(500);
     expect(gh.state.dispatches.map((d) => d.inputs.comment_id)).toEqual([String(id)]);
     expect([...a.outcomes, ...b.outcomes].map((o) => o.kind)).toEqual(['dispatched']);
+    // The job kept in Redis holds the payload without its API links (see payload.ts).
+    const queue = new Queue('claude-relay-deliveries', {
+      connection: { host: '127.0.0.1', port: (redis as TestRedis).port },
+      prefix: 'claude-relay',
+    });
+    try {
+      const jobs = await queue.getJobs(['completed']);
+      expect(jobs).toHaveLength(1);
+      const kept = JSON.stringify(jobs[0]?.data);
+      expect(kept).toContain('"body":"/claude review"');
+      expect(kept).not.toMatch(/"(?!html_url")(url|\w+_url)":"/);
+    } finally {
+      await queue.close();
+    }
   }, 60_000);
 });

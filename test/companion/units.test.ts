@@ -17,6 +17,8 @@ import { companionThrottle, isAckPath, priorityGroup, spacingGroup } from '../..
 import { runMatches, type RunSummary } from '../../src/commands/runs';
 import { apiBaseUrl, readCompanionEnv, startCompanionServer } from '../../src/companion/server';
 import { findTrigger, parseCommandText } from '../../src/commands/parse';
+import { MemoryQueue } from '../../src/companion/work-queue';
+import { withoutApiLinks } from '../../src/companion/payload';
 import { issueComment, reviewComment } from '../support/payloads';
 
 describe('repo config', () => {
@@ -384,5 +386,37 @@ describe('environment', () => {
     expect(() => readCompanionEnv({ GHE_HOST: 'https://ghe.corp' })).toThrow(/APP_ID[\s\S]*WEBHOOK_SECRET/);
     expect(() => readCompanionEnv({ ...base, PRIVATE_KEY: undefined })).toThrow(/PRIVATE_KEY_PATH/);
     expect(() => readCompanionEnv({ ...base, GHE_HOST: 'https://ghe.corp' })).toThrow(/GHE_HOST/);
+  });
+});
+
+describe('work while deliveries are being answered', () => {
+  it('starts one handler at a time while answering, the rest once the answers are done', async () => {
+    const started: string[] = [];
+    const finish: (() => void)[] = [];
+    const queue = new MemoryQueue(async (d) => {
+      started.push(d.id);
+      await new Promise<void>((resolve) => finish.push(resolve));
+    }, 4);
+    const tick = () => new Promise((resolve) => setImmediate(resolve));
+    queue.setAnswering(true);
+    for (const id of ['a', 'b', 'c']) await queue.add({ id, name: 'issue_comment', payload: {} });
+    await tick();
+    expect(started).toEqual(['a']);
+    queue.setAnswering(false);
+    await tick();
+    expect(started).toEqual(['a', 'b', 'c']);
+    for (const resolve of finish) resolve();
+    await queue.idle();
+  });
+
+  it('queues a payload without its API links, keeping html_url and everything else', () => {
+    const payload = issueComment('/claude review', {}, { onPullRequest: true });
+    const kept = withoutApiLinks(payload) as typeof payload;
+    const text = JSON.stringify(kept);
+    expect(text).not.toMatch(/"(?!html_url")(url|\w+_url)":"/);
+    expect(text).toContain('"html_url":"https://github.com/');
+    expect(text.length).toBeLessThan(JSON.stringify(payload).length / 2);
+    const before = readCommentEvent('issue_comment', payload);
+    expect(readCommentEvent('issue_comment', kept)).toEqual(before);
   });
 });
