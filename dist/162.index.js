@@ -1576,7 +1576,7 @@ const package_namespaceObject = /*#__PURE__*/JSON.parse('{"El":{"w3":"0.3.330"}}
  *   3. the same folder from the Actions cache (`@actions/cache`, keyed by version and platform), so a
  *      fresh hosted runner does not download it again;
  *   4. fetching that one package's tarball with npm (`npm pack`: no SDK, no dependency tree) into
- *      the tool cache, then saving it to the Actions cache for the next job.
+ *      the tool cache, then saving it to the Actions cache for the next job while this one runs.
  * If all fail, the error lists what was tried.
  */
 
@@ -1650,22 +1650,38 @@ async function resolveCli(opts) {
     }
     tried.push(`tool cache ${cached}`);
     const cacheKey = jobCacheKey(version, key);
-    const jobCache = opts.jobCache ?? actionsCache(log);
-    if (jobCache && (await jobCache.restore(dir, cacheKey)) && isExecutable(cached)) {
-        external_node_fs_default().writeFileSync(`${dir}.complete`, '');
-        log(`Claude Code CLI restored from the Actions cache (${cacheKey})`);
-        return { path: cached, source: 'job-cache', version };
-    }
-    if (jobCache)
+    let jobCache = opts.jobCache ?? actionsCache(log);
+    if (jobCache) {
+        const restored = await jobCache.restore(dir, cacheKey);
+        if (restored === 'hit' && isExecutable(cached)) {
+            external_node_fs_default().writeFileSync(`${dir}.complete`, '');
+            log(`Claude Code CLI restored from the Actions cache (${cacheKey})`);
+            return { path: cached, source: 'job-cache', version };
+        }
         tried.push(`Actions cache ${cacheKey}`);
+        if (typeof restored === 'object') {
+            // The service is failing: a save would only spend the same retries again.
+            log(`Actions cache unavailable (${restored.failed}); fetching the CLI with npm and not saving it`);
+            jobCache = undefined;
+        }
+    }
     const pkgName = `${binaryPackage(key)}@${version}`;
     try {
         log(`Fetching ${pkgName} into the tool cache (${dir}) …`);
         await installInto(dir, binaryPackage(key), pkgName, opts.npm ?? 'npm');
         if (isExecutable(cached)) {
             external_node_fs_default().writeFileSync(`${dir}.complete`, '');
-            await jobCache?.save(dir, cacheKey);
-            return { path: cached, source: 'installed', version };
+            if (!jobCache)
+                return { path: cached, source: 'installed', version };
+            // Compressing and uploading ~380 MB takes seconds: that runs while the agent does, not before
+            // the CLI can start (the action's process exits only once it is done).
+            const saved = jobCache.save(dir, cacheKey).then((ok) => {
+                log(ok
+                    ? `Claude Code CLI saved to the Actions cache (${cacheKey})`
+                    : `Claude Code CLI not saved to the Actions cache (${cacheKey}); the next job fetches it again`);
+                return ok;
+            });
+            return { path: cached, source: 'installed', version, saved };
         }
         tried.push(`npm pack ${pkgName} (fetched, but ${cached} is missing)`);
     }
@@ -1722,7 +1738,11 @@ function cli_path_firstLine(err) {
     const msg = err instanceof Error ? err.message : String(err);
     return (msg.split('\n').find((l) => l.trim() !== '') ?? msg).slice(0, 200);
 }
-/** The Actions cache, when the runner provides one (hosted runners and GHES with caching). */
+/**
+ * The Actions cache, when the runner provides one (hosted runners and GHES with caching).
+ * `@actions/cache` reports a failed restore or save on the log and returns a miss (-1 for a save)
+ * rather than throwing; the restore's report is what tells a failing service from an empty one.
+ */
 function actionsCache(log) {
     if (!process.env.ACTIONS_RUNTIME_TOKEN)
         return undefined;
@@ -1732,24 +1752,48 @@ function actionsCache(log) {
         restore: async (dir, key) => {
             try {
                 const cache = await Promise.all(/* import() */[__webpack_require__.e(533), __webpack_require__.e(692)]).then(__webpack_require__.bind(__webpack_require__, 45692));
-                return (await cache.restoreCache([dir], key)) === key;
+                const [matched, failure] = await noticing(/^::(?:warning|error)::Failed to restore: (.*)$/m, () => cache.restoreCache([dir], key));
+                if (failure)
+                    return { failed: unescapeCommand(failure).slice(0, 300) };
+                return matched === key ? 'hit' : 'miss';
             }
             catch (err) {
-                log(`Actions cache restore failed (${cli_path_firstLine(err)}); fetching the CLI instead`);
-                return false;
+                return { failed: cli_path_firstLine(err) };
             }
         },
         save: async (dir, key) => {
             try {
                 const cache = await Promise.all(/* import() */[__webpack_require__.e(533), __webpack_require__.e(692)]).then(__webpack_require__.bind(__webpack_require__, 45692));
-                await cache.saveCache([dir], key);
-                log(`Claude Code CLI saved to the Actions cache (${key})`);
+                return (await cache.saveCache([dir], key)) !== -1;
             }
             catch (err) {
                 log(`Could not save the CLI to the Actions cache: ${cli_path_firstLine(err)}`);
+                return false;
             }
         },
     };
+}
+/**
+ * Runs `fn`, passing through everything written to stdout meanwhile, and returns the first
+ * capture of `pattern` in it: how a failure that `@actions/cache` only logs is seen.
+ */
+async function noticing(pattern, fn) {
+    const write = process.stdout.write;
+    let seen;
+    process.stdout.write = function (chunk, ...rest) {
+        seen ??= pattern.exec(typeof chunk === 'string' ? chunk : String(chunk))?.[1];
+        return write.call(this, chunk, ...rest);
+    };
+    try {
+        return [await fn(), seen];
+    }
+    finally {
+        process.stdout.write = write;
+    }
+}
+/** A workflow command's message as written (`%0A` for a newline, …). */
+function unescapeCommand(s) {
+    return s.replace(/%0D/g, '').replace(/%0A/g, ' ').replace(/%25/g, '%');
 }
 const defaultToolCache = () => path.join(os.homedir(), '.cache', 'claude-relay', 'tool-cache');
 
@@ -2501,9 +2545,9 @@ async function importMvdan() {
     const limit = Error.stackTraceLimit;
     const requireDesc = Object.getOwnPropertyDescriptor(globalThis, 'require');
     try {
-        // `eager`: bundlers (ncc/webpack) keep the package in the main chunk; it is still only
-        // evaluated here, on the first Bash command.
-        const mod = (await Promise.resolve(/* import() eager */).then(__webpack_require__.t.bind(__webpack_require__, 62914, 23)));
+        // A chunk of its own in the bundle: its 1.5 MB are read and compiled only when a command is
+        // first parsed, not on every run's start-up.
+        const mod = (await __webpack_require__.e(/* import() */ 914).then(__webpack_require__.t.bind(__webpack_require__, 62914, 23)));
         const syntax = mod.default?.syntax ?? mod.syntax;
         if (!syntax)
             throw new Error('mvdan-sh has no `syntax` export');
@@ -6816,6 +6860,7 @@ async function publishResult(t, spentBefore, a, store, reviewedHead) {
  */
 
 
+
 /** Options a claim sets; everything else is fixed when the spare starts. */
 const CLAIMED = ['cwd', 'model', 'permissionMode', 'abortController'];
 class AgentSpare {
@@ -6831,6 +6876,7 @@ class AgentSpare {
         this.abort = abort;
         this.slot = slot;
         this.log = log;
+        spare.then(() => (0,stages/* markStage */.a)('cli-ready')).catch(() => { });
         // A spare nobody claims must not fail the run.
         spare.catch((err) => log(`Parked CLI did not start: ${err.message}`));
     }
