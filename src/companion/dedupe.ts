@@ -12,7 +12,9 @@
 import type { CommentEvent } from '../event/comments';
 
 /** A key naming one comment across both comment APIs (ids of the two kinds are separate). */
-export function commentKey(ev: CommentEvent): string {
+export function commentKey(
+  ev: Pick<CommentEvent, 'owner' | 'repo'> & { comment: Pick<CommentEvent['comment'], 'kind' | 'id'> },
+): string {
   return `${ev.owner}/${ev.repo}:${ev.comment.kind}:${ev.comment.id}`.toLowerCase();
 }
 

@@ -21,6 +21,7 @@ import type { ProbotOctokit } from 'probot';
 import type { LimiterGroup } from './limits';
 import type { PrRef, SharedLock } from './pr-lock';
 import type { Delivery, WorkQueue } from './work-queue';
+import { withoutApiLinks } from './payload';
 
 const PREFIX = 'claude-relay';
 
@@ -194,7 +195,12 @@ export class RedisQueue implements WorkQueue {
 
   async add(delivery: Delivery, key: string): Promise<void> {
     const keepSeconds = Math.round((this.opts.keepMs ?? 24 * 3600_000) / 1000);
-    await this.queue.add('delivery', delivery, {
+    const job: Delivery = {
+      id: delivery.id,
+      name: delivery.name,
+      payload: withoutApiLinks(delivery.payload),
+    };
+    await this.queue.add('delivery', job, {
       jobId: jobId(key),
       attempts: this.opts.attempts ?? 6,
       backoff: { type: 'exponential', delay: 2000 },

@@ -8,7 +8,7 @@
  * Environment (see `.env.example`): APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, PORT,
  * HOST, WEBHOOK_PATH, GHE_HOST + GHE_PROTOCOL (GitHub Enterprise Server or a test fake: the API is
  * `${GHE_PROTOCOL}://${GHE_HOST}/api/v3`), LOG_LEVEL, LOG_FORMAT, WRITE_SPACING_MS,
- * WORKER_CONCURRENCY, DRAIN_TIMEOUT_MS, REDIS_URL, QUEUE_LOCK_MS.
+ * WORKER_CONCURRENCY, WORK_THREAD_NICE, DRAIN_TIMEOUT_MS, REDIS_URL, QUEUE_LOCK_MS.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -19,10 +19,9 @@ import { describeGitHubError } from '../github/client';
 import { appLoginResolver, createCompanionApp, EVENTS, type CompanionOptions } from './app';
 import { BodyBudget, MAX_BODY_BYTES, MAX_BUFFERED_BYTES, readSignedBody } from './body';
 import { companionThrottle, throttleId } from './limits';
-import { MemoryQueue, type Delivery, type WorkQueue } from './work-queue';
-import { withoutApiLinks } from './payload';
-import { commentKey, Dedupe } from './dedupe';
-import { readCommentEvent } from '../event/comments';
+import { MemoryQueue, type Delivery, type Received, type WorkQueue } from './work-queue';
+import { Dedupe } from './dedupe';
+import { queueKey } from './queue-key';
 import type { Redis } from 'ioredis';
 import { clusteredThrottle, connectRedis, RedisQueue, redisLock, redisProgress } from './redis';
 import { serveWorkThread, ThreadQueue, type CompanionWork } from './work-thread';
@@ -62,6 +61,11 @@ export const companionEnvSchema = z
       .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
       .optional()
       .or(z.literal('')),
+    /**
+     * The work thread's nice value (Linux): when answering and working compete for the CPU, the
+     * answers win. 0 runs the work at the same priority.
+     */
+    WORK_THREAD_NICE: z.coerce.number().int().min(0).max(19).default(10),
     /** With Redis: a job whose replica stopped renewing it for this long goes to another replica. */
     QUEUE_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   })
@@ -268,6 +272,7 @@ async function startWorkThread(opts: ServerOptions, env: CompanionEnv): Promise<
     : undefined;
   const init = {
     env: { ...opts.env },
+    nice: env.WORK_THREAD_NICE,
     ...(opts.writeSpacingMs !== undefined ? { writeSpacingMs: opts.writeSpacingMs } : {}),
   };
   let stopping = false;
@@ -504,9 +509,10 @@ async function acceptDelivery(
     json(res, 202, { ok: true, ignored: `event ${name} is not handled` });
     return;
   }
+  const text = read.body.toString('utf8');
   let payload: unknown;
   try {
-    payload = JSON.parse(read.body.toString('utf8'));
+    payload = JSON.parse(text);
   } catch {
     json(res, 400, { error: 'payload is not JSON' });
     return;
@@ -516,10 +522,9 @@ async function acceptDelivery(
     json(res, 202, { ok: true, ignored: 'not a new comment' });
     return;
   }
-  const kept = withoutApiLinks(payload);
-  const ev = readCommentEvent(name, kept);
   // One queue entry per comment: deliveries of the same comment collapse (see redis.ts).
-  await ctx.queue.add({ id, name, payload: kept }, 'invalid' in ev ? `delivery:${id}` : commentKey(ev));
+  const received: Received = { id, name, payload, text };
+  await ctx.queue.add(received, queueKey(name, payload, id));
   json(res, 202, { ok: true });
 }
 

@@ -8,11 +8,21 @@
  * durable and shared by every replica (redis.ts).
  */
 
+import { withoutApiLinks } from './payload';
+
 /** One verified webhook delivery, as Probot's `receive` takes it. */
 export interface Delivery {
   id: string;
   name: string;
   payload: unknown;
+}
+
+/**
+ * A delivery as the webhook's thread has it: also its payload's JSON as it arrived, which is what
+ * crosses to the work thread (copying a string costs a fraction of cloning the parsed object).
+ */
+export interface Received extends Delivery {
+  text: string;
 }
 
 export interface WorkQueue {
@@ -54,7 +64,7 @@ export class MemoryQueue implements WorkQueue {
 
   add(delivery: Delivery): Promise<void> {
     if (this.stopped) return Promise.reject(new Error('the companion is stopping'));
-    this.waiting.push(delivery);
+    this.waiting.push({ id: delivery.id, name: delivery.name, payload: withoutApiLinks(delivery.payload) });
     // After the answer: the handler never runs inside the request that acknowledged it.
     setImmediate(() => this.pump());
     return Promise.resolve();

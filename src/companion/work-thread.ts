@@ -13,7 +13,8 @@
  * serveWorkThread at its end.
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import type { Delivery, WorkQueue } from './work-queue';
+import { lowerThreadPriority } from './thread-priority';
+import type { Delivery, Received, WorkQueue } from './work-queue';
 
 const MARK = 'claude-relay-work-thread';
 
@@ -21,10 +22,12 @@ const MARK = 'claude-relay-work-thread';
 export interface ThreadInit {
   env: Record<string, string | undefined>;
   writeSpacingMs?: number;
+  /** The thread's nice value (thread-priority.ts); 0 leaves it at the process's. */
+  nice: number;
 }
 
 type ToThread =
-  | { type: 'add'; delivery: Delivery; key: string }
+  | { type: 'add'; id: string; name: string; text: string; key: string }
   | { type: 'idle'; n: number }
   | { type: 'answering'; answering: boolean }
   | { type: 'drain'; ms: number };
@@ -98,10 +101,12 @@ export class ThreadQueue implements WorkQueue {
     return !this.exited;
   }
 
-  add(delivery: Delivery, key: string): Promise<void> {
+  add(delivery: Delivery | Received, key: string): Promise<void> {
     if (this.exited) return Promise.reject(new Error('the work thread has stopped'));
-    if (this.producer) return this.producer.add(delivery, key);
-    this.worker.postMessage({ type: 'add', delivery, key } satisfies ToThread);
+    const { id, name, payload } = delivery;
+    if (this.producer) return this.producer.add({ id, name, payload }, key);
+    const text = 'text' in delivery ? delivery.text : JSON.stringify(payload);
+    this.worker.postMessage({ type: 'add', id, name, text, key } satisfies ToThread);
     return Promise.resolve();
   }
 
@@ -133,7 +138,7 @@ export class ThreadQueue implements WorkQueue {
 /** What the thread runs: the companion's Probot and the consuming side of its queue. */
 export interface CompanionWork {
   queue: WorkQueue;
-  log: { error(fields: object, message: string): void };
+  log: { error(fields: object, message: string): void; warn(fields: object, message: string): void };
   close(): Promise<void>;
 }
 
@@ -146,17 +151,26 @@ export function serveWorkThread(start: (init: ThreadInit) => Promise<CompanionWo
   const init = (workerData as Record<string, ThreadInit | undefined> | null)?.[MARK];
   if (isMainThread || !port || !init) return;
   void (async () => {
+    // Before anything is built, so that start-up work does not compete with answers either.
+    const notNiced = lowerThreadPriority(init.nice);
     let work: CompanionWork;
     try {
       work = await start(init);
+      if (notNiced)
+        work.log.warn(
+          {},
+          `claude-relay companion: the work thread runs at the webhook thread's priority (${notNiced})`,
+        );
     } catch (err) {
       port.postMessage({ type: 'failed', error: err instanceof Error ? err.message : String(err) });
       return;
     }
     port.on('message', (m: ToThread) => {
       if (m.type === 'add') {
-        work.queue.add(m.delivery, m.key).catch((err: unknown) => {
-          work.log.error({ err, id: m.delivery.id }, 'claude-relay: a delivery could not be queued');
+        // Parsed here, off the webhook's thread (which has parsed it once to verify and key it).
+        const delivery = { id: m.id, name: m.name, payload: JSON.parse(m.text) as unknown };
+        work.queue.add(delivery, m.key).catch((err: unknown) => {
+          work.log.error({ err, id: m.id }, 'claude-relay: a delivery could not be queued');
         });
       } else if (m.type === 'answering') {
         work.queue.setAnswering(m.answering);
