@@ -3,7 +3,8 @@
  * exists it is measured in the same run and the ratio (or difference) is shown.
  *
  *   1. action overhead: the full dist/index.js run (runner environment, PR event) vs the bare
- *      Claude Code CLI (`claude -p … --output-format stream-json --verbose`), same fake model and prompt;
+ *      Claude Code CLI (`claude -p … --output-format stream-json --verbose`), same fake model and prompt,
+ *      and the floor of any action on the Agent SDK (bench/sdk-floor.mjs: Node, the SDK, one query());
  *      with the median time per stage (bundle load, inputs, the CLI parked while gate and context
  *      run, gate, context, prompt, agent preparation, claim → first model request, agent,
  *      publishing) from the action's stage marks;
@@ -110,27 +111,52 @@ const GITHUB_RTT_MS = 100;
 // 1. action overhead over the bare CLI
 // ---------------------------------------------------------------------------------------------
 
+/** Wall time of a run of the bare CLI: `claude -p <prompt>`. */
 function spawnBareCli(prompt: string, cwd: string, anthropicUrl: string): Promise<number> {
+  return timeCliRun(
+    'bare CLI',
+    path.join(installedCliPackageDir(), 'claude'),
+    ['-p', prompt, '--output-format', 'stream-json', '--verbose'],
+    cwd,
+    anthropicUrl,
+  );
+}
+
+/** Wall time of bench/sdk-floor.mjs: Node, the Agent SDK and one query() on the same CLI, nothing else. */
+function spawnSdkFloor(prompt: string, cwd: string, anthropicUrl: string): Promise<number> {
+  return timeCliRun(
+    'bench/sdk-floor.mjs',
+    process.execPath,
+    [path.join(ROOT, 'bench', 'sdk-floor.mjs'), prompt, path.join(installedCliPackageDir(), 'claude')],
+    cwd,
+    anthropicUrl,
+  );
+}
+
+/** Runs a command that drives the CLI to one result (printed as stream-json), in a fresh HOME; its wall time. */
+function timeCliRun(
+  label: string,
+  command: string,
+  args: string[],
+  cwd: string,
+  anthropicUrl: string,
+): Promise<number> {
   const home = tempDir('bench-cli-home-');
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      path.join(installedCliPackageDir(), 'claude'),
-      ['-p', prompt, '--output-format', 'stream-json', '--verbose'],
-      {
-        cwd,
-        // stdin closed, as `< /dev/null`.
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: home,
-          LANG: 'C.UTF-8',
-          ANTHROPIC_BASE_URL: anthropicUrl,
-          ANTHROPIC_API_KEY: FAKE_API_KEY,
-          CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-        },
+    const child = spawn(command, args, {
+      cwd,
+      // stdin closed, as `< /dev/null`.
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: home,
+        LANG: 'C.UTF-8',
+        ANTHROPIC_BASE_URL: anthropicUrl,
+        ANTHROPIC_API_KEY: FAKE_API_KEY,
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
       },
-    );
+    });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
     child.stderr.resume();
@@ -139,7 +165,7 @@ function spawnBareCli(prompt: string, cwd: string, anthropicUrl: string): Promis
       const took = performance.now() - started;
       fs.rmSync(home, { recursive: true, force: true });
       if (code !== 0 || !out.includes('"type":"result"'))
-        return reject(new Error(`bare CLI exited ${code}: ${out.slice(-300)}`));
+        return reject(new Error(`${label} exited ${code}: ${out.slice(-300)}`));
       resolve(took);
     });
   });
@@ -212,6 +238,7 @@ async function benchOverhead(): Promise<Row[]> {
     const first = model.mainRequests()[0];
     const prompt = first ? lastUserText(first.body) : 'Review this pull request.';
     await spawnBareCli(prompt, workspace, model.url);
+    await spawnSdkFloor(prompt, workspace, model.url);
     // Loopback answers in about a millisecond; a remote API takes tens to hundreds of milliseconds a
     // round trip, which is what parking the CLI overlaps. Both are measured, interleaved.
     const variants = [0, GITHUB_RTT_MS].map((latency) => ({
@@ -221,9 +248,11 @@ async function benchOverhead(): Promise<Row[]> {
       marks: [] as Record<string, number>[],
     }));
     const bare: number[] = [];
+    const floor: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       log(`overhead: run ${i + 1}/${RUNS}`);
       bare.push(await spawnBareCli(prompt, workspace, model.url));
+      floor.push(await spawnSdkFloor(prompt, workspace, model.url));
       for (const v of variants) {
         github.latencyMs = v.latency;
         const run = await actionRun();
@@ -234,7 +263,17 @@ async function benchOverhead(): Promise<Row[]> {
     }
     github.latencyMs = 0;
     const b = median(bare);
-    const rows: Row[] = [];
+    const f = median(floor);
+    const rows: Row[] = [
+      {
+        measure:
+          'Floor of any action on the Agent SDK: Node, the SDK and one `query()` of the same prompt on the same CLI, nothing else (`bench/sdk-floor.mjs`)',
+        value: ms(f),
+        baseline: `bare CLI \`claude -p\`: ${ms(b)}`,
+        compare: `${signedMs(f - b)} (${ratio(f, b)})`,
+        target: 'reported (what the SDK costs before any action code)',
+      },
+    ];
     for (const v of variants) {
       const a = median(v.parked);
       const u = median(v.unparked);
@@ -249,8 +288,8 @@ async function benchOverhead(): Promise<Row[]> {
         {
           measure: `Action run on a PR event, end to end (\`dist/index.js\` in the runner environment)${where}`,
           value: ms(a),
-          baseline: `bare CLI \`claude -p\`: ${ms(b)}`,
-          compare: `${signedMs(a - b)} (${ratio(a, b)})`,
+          baseline: `bare CLI \`claude -p\`: ${ms(b)}; SDK floor: ${ms(f)}`,
+          compare: `${signedMs(a - b)} (${ratio(a, b)}); over the SDK floor ${signedMs(a - f)}`,
           target: '≤ +150 ms',
         },
         {
