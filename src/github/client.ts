@@ -6,9 +6,32 @@
 import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
+import Bottleneck from 'bottleneck/light.js';
 
 const RelayOctokit = Octokit.plugin(retry, throttling);
 export type GitHub = InstanceType<typeof RelayOctokit>;
+
+/**
+ * GitHub asks for a second between writes, and more between writes that notify people (comments,
+ * reviews), when a client makes many; Octokit's throttling plugin spaces every write 1 s and every
+ * notifying write 3 s after the previous one. A run makes a handful (the progress comment, the
+ * result, a review), and with that spacing each waited for the one before: the result of a quick
+ * run was held up to a second behind its progress comment, a review up to three. So the first few
+ * go out at once and the rest at the plugin's pace: a token bucket of `burst` that refills one
+ * every `everyMs`, so a sustained stream of writes is paced exactly as before.
+ */
+export const WRITE_PACING = { burst: 5, everyMs: 1000 };
+export const NOTIFYING_WRITE_PACING = { burst: 3, everyMs: 3000 };
+
+function tokenBucket(p: { burst: number; everyMs: number }): InstanceType<typeof Bottleneck.Group> {
+  return new Bottleneck.Group({
+    maxConcurrent: 1,
+    reservoir: p.burst,
+    reservoirIncreaseInterval: p.everyMs,
+    reservoirIncreaseAmount: 1,
+    reservoirIncreaseMaximum: p.burst,
+  });
+}
 
 export interface ClientOptions {
   token: string;
@@ -33,6 +56,8 @@ export function createGitHub(opts: ClientOptions): GitHub {
     // 429s are left to the throttling plugin, which honours `retry-after`.
     retry: { retries: 3, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
     throttle: {
+      write: tokenBucket(WRITE_PACING),
+      notifications: tokenBucket(NOTIFYING_WRITE_PACING),
       onRateLimit: (
         retryAfter: number,
         options: { method: string; url: string },

@@ -1,6 +1,13 @@
 import { createServer } from 'node:net';
 import { RequestError } from '@octokit/request-error';
-import { createGitHub, describeGitHubError, isInfrastructureError } from '../../src/github/client';
+import {
+  createGitHub,
+  describeGitHubError,
+  isInfrastructureError,
+  NOTIFYING_WRITE_PACING,
+  WRITE_PACING,
+  type GitHub,
+} from '../../src/github/client';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github';
 
 const REPO = { owner: 'octo-org', repo: 'octo-repo' };
@@ -44,6 +51,54 @@ describe('createGitHub', () => {
       'GitHub API 404 Not Found - https://docs.github.com/rest (GET /repos/octo-org/missing)',
     );
     expect(isInfrastructureError(err)).toBe(false);
+  });
+});
+
+describe('write pacing', () => {
+  /** When each write reached the fake, in ms after the first; `write(i)` makes the i-th. */
+  async function arrivals(count: number, write: (gh: GitHub, i: number) => Promise<unknown>) {
+    const arrived: number[] = [];
+    const push = fake.requests.push.bind(fake.requests);
+    fake.requests.push = (...items) => {
+      for (const r of items) if (r.method !== 'GET') arrived.push(performance.now());
+      return push(...items);
+    };
+    try {
+      const gh = createGitHub({ token: 't', baseUrl: fake.url });
+      await Promise.all(Array.from({ length: count }, (_, i) => write(gh, i)));
+    } finally {
+      fake.requests.push = push;
+    }
+    expect(arrived).toHaveLength(count);
+    return arrived.map((t) => t - (arrived[0] as number));
+  }
+
+  it('sends a run’s first writes at once and paces the rest one a second', async () => {
+    const issue = fake.state.addIssue({ number: 41, title: 'Paced', user: 'octocat' });
+    const comment = fake.state.addIssueComment({
+      issue_number: issue.number,
+      body: 'progress',
+      user: 'relay',
+    });
+    const { burst, everyMs } = WRITE_PACING;
+    const after = await arrivals(burst + 2, (gh, i) =>
+      gh.rest.issues.updateComment({ ...REPO, comment_id: comment.id, body: `edit ${i}` }),
+    );
+    // With a second between all writes, the last of the burst would come burst - 1 seconds in.
+    expect(after[burst - 1]).toBeLessThan(everyMs);
+    // Beyond it, one a second (lower bounds: a loaded machine only makes the gaps longer).
+    expect(after[burst]).toBeGreaterThanOrEqual(everyMs - 100);
+    expect(after[burst + 1]).toBeGreaterThanOrEqual(2 * everyMs - 100);
+  });
+
+  it('does the same for writes that notify people, three seconds apart beyond the burst', async () => {
+    const issue = fake.state.addIssue({ number: 42, title: 'Paced comments', user: 'octocat' });
+    const { burst, everyMs } = NOTIFYING_WRITE_PACING;
+    const after = await arrivals(burst + 1, (gh, i) =>
+      gh.rest.issues.createComment({ ...REPO, issue_number: issue.number, body: `comment ${i}` }),
+    );
+    expect(after[burst - 1]).toBeLessThan(1000);
+    expect(after[burst]).toBeGreaterThanOrEqual(everyMs - 100);
   });
 });
 
