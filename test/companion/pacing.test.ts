@@ -10,7 +10,7 @@
  *   of them).
  */
 import type { FakeGitHub, RecordedRequest } from '../support/fake-github';
-import { startRedis, type TestRedis } from '../support/redis';
+import { useRedis, type TestRedis } from '../support/redis';
 import {
   REPO,
   addPullRequests,
@@ -30,17 +30,7 @@ const OTHER_REPO = 'acme/widgets';
 let redis: TestRedis | undefined;
 let skip: string | undefined;
 
-beforeAll(async () => {
-  const r = await startRedis();
-  if ('skip' in r) {
-    skip = r.skip;
-    process.stdout.write(`SKIPPED the Redis case of test/companion/pacing.test.ts: ${r.skip}\n`);
-  } else redis = r;
-});
-
-afterAll(async () => {
-  await redis?.stop();
-});
+useRedis('the Redis case of test/companion/pacing.test.ts', (r) => ({ redis, skip } = r));
 
 let gh: FakeGitHub;
 const started: Companion[] = [];

@@ -11,7 +11,7 @@
  */
 import { Queue } from 'bullmq';
 import type { FakeGitHub } from '../support/fake-github';
-import { startRedis, type TestRedis } from '../support/redis';
+import { useRedis, type TestRedis } from '../support/redis';
 import type { LimiterGroup } from '../../src/companion/limits';
 import { clusteredThrottle } from '../../src/companion/redis';
 import {
@@ -32,17 +32,7 @@ import {
 let redis: TestRedis | undefined;
 let skip: string | undefined;
 
-beforeAll(async () => {
-  const r = await startRedis();
-  if ('skip' in r) {
-    skip = r.skip;
-    process.stdout.write(`SKIPPED test/companion/redis.test.ts: ${r.skip}\n`);
-  } else redis = r;
-});
-
-afterAll(async () => {
-  await redis?.stop();
-});
+useRedis('test/companion/redis.test.ts', (r) => ({ redis, skip } = r));
 
 let gh: FakeGitHub;
 const started: Companion[] = [];

@@ -81,3 +81,21 @@ export async function startRedis(): Promise<TestRedis | { skip: string }> {
       }),
   };
 }
+
+/**
+ * A Redis for the calling test file: started before its tests and stopped after them. `set` gets
+ * the server, or why there is none (the reason is printed once, and the Redis cases skip).
+ */
+export function useRedis(label: string, set: (r: { redis?: TestRedis; skip?: string }) => void): void {
+  let started: TestRedis | undefined;
+  beforeAll(async () => {
+    const r = await startRedis();
+    if ('skip' in r) {
+      process.stdout.write(`SKIPPED ${label}: ${r.skip}\n`);
+      set({ skip: r.skip });
+    } else set({ redis: (started = r) });
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+}
