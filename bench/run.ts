@@ -23,6 +23,8 @@
  *      action process's RSS over ≈1,000 streamed messages.
  *   5. trigger detection (CommonMark/GFM parse, shared by the action and the companion) on
  *      65 kB comments vs a bare mdast-util-from-markdown parse of the same text.
+ *   6. github-json: reading GitHub's JSON answers (a PR, a page of workflow runs) as the relay's
+ *      Octokit does (src/github/json-body.ts) vs Octokit's own reader (json-with-bigint).
  *
  *   npm run bench                      # everything, prints the table
  *   npm run bench -- --runs 7          # more runs per figure
@@ -89,7 +91,7 @@ const { values: args } = parseArgs({
 });
 const RUNS = Math.max(1, Number(args.runs));
 const ONLY = new Set(
-  (args.only ?? 'overhead,economy,cli,prompt,companion,kill,flood,streaming,triggers,sandbox')
+  (args.only ?? 'overhead,economy,cli,prompt,companion,kill,flood,streaming,triggers,github-json,sandbox')
     .split(',')
     .map((s) => s.trim()),
 );
@@ -707,6 +709,49 @@ async function benchTriggers(): Promise<Row[]> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 6. reading GitHub's JSON answers
+// ---------------------------------------------------------------------------------------------
+
+async function benchGitHubJson(): Promise<Row[]> {
+  const { parseJsonText } = await import('../src/github/json-body');
+  const { JSONParse } = await import('json-with-bigint');
+  const { payload } = await import('../test/support/payloads');
+  const run = (payload('workflow_run', 'requested') as { workflow_run: Record<string, unknown> })
+    .workflow_run;
+  // Thirty runs, each with its own commit; one SHA has 16 digits in a row, as about one in 75 do.
+  const runs = Array.from({ length: 30 }, (_, i) => ({
+    ...run,
+    id: Number(run.id) + i,
+    head_sha: i === 7 ? '46fefefca0949ef9159913197877004e849e5289' : fakeSha(String(i)),
+  }));
+  const answers: [string, string][] = [
+    [
+      'a pull request (`GET /repos/{o}/{r}/pulls/{n}`)',
+      JSON.stringify((payload('pull_request', 'opened') as { pull_request: unknown }).pull_request),
+    ],
+    [
+      'a page of 30 workflow runs (`GET …/actions/runs`)',
+      JSON.stringify({ total_count: 30, workflow_runs: runs }),
+    ],
+  ];
+  // 200 reads per sample: one read is tens of microseconds.
+  const per = (read: (text: string) => unknown, text: string) => () => {
+    for (let i = 0; i < 200; i++) read(text);
+  };
+  return answers.map(([what, text]) => {
+    const value = timed(per(parseJsonText, text)) / 200;
+    const baseline = timed(per(JSONParse, text)) / 200;
+    return {
+      measure: `Reading one GitHub JSON answer, ${(text.length / 1000).toFixed(1)} kB: ${what}; per read`,
+      value: `${Math.round(value * 1000)} µs`,
+      baseline: `Octokit's own reader (json-with-bigint): ${Math.round(baseline * 1000)} µs`,
+      compare: ratio(value, baseline),
+      target: 'reported (the same value, faster)',
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 
 function table(rows: Row[]): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|');
@@ -747,6 +792,7 @@ async function main(): Promise<void> {
     ['flood', () => benchCompanionFlood(RUNS, log)],
     ['streaming', benchStreaming],
     ['triggers', benchTriggers],
+    ['github-json', benchGitHubJson],
     ['sandbox', () => benchSandbox(RUNS, log)],
   ];
   for (const [name, section] of sections) {

@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { createProbot, ProbotOctokit, type Probot } from 'probot';
 import { z } from 'zod';
 import { describeGitHubError } from '../github/client';
+import { fastJsonBodies } from '../github/json-body';
 import { appLoginResolver, createCompanionApp, EVENTS, type CompanionOptions } from './app';
 import { BodyBudget, MAX_BODY_BYTES, MAX_BUFFERED_BYTES, readSignedBody } from './body';
 import { companionThrottle, throttleId } from './limits';
@@ -170,7 +171,7 @@ function companionProbot(
   const clustered = redis ? clusteredThrottle(redis, spacingMs, (err) => redisError(err)) : undefined;
   // One set of limiter groups per server: Probot builds a new Octokit for every event.
   const throttle = { ...companionThrottle(spacingMs), ...clustered?.options };
-  const Octokit = ProbotOctokit.defaults((instance: Record<string, unknown>) => ({
+  const Octokit = ProbotOctokit.plugin(fastJsonBodies).defaults((instance: Record<string, unknown>) => ({
     ...instance,
     throttle: { ...(instance.throttle as object | undefined), ...throttle, id: throttleId(instance.auth) },
   }));

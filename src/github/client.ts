@@ -7,8 +7,9 @@ import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import Bottleneck from 'bottleneck/light.js';
+import { fastJsonBodies } from './json-body';
 
-const RelayOctokit = Octokit.plugin(retry, throttling);
+const RelayOctokit = Octokit.plugin(retry, throttling, fastJsonBodies);
 export type GitHub = InstanceType<typeof RelayOctokit>;
 
 /**
