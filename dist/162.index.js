@@ -4474,8 +4474,8 @@ function readmeUrl(settings) {
 
 // EXTERNAL MODULE: ./src/commands/registry.ts
 var registry = __webpack_require__(30927);
-// EXTERNAL MODULE: ./src/github/client.ts + 1 modules
-var client = __webpack_require__(43154);
+// EXTERNAL MODULE: ./src/github/client.ts + 2 modules
+var client = __webpack_require__(98071);
 ;// CONCATENATED MODULE: ./src/context/review-range.ts
 /**
  * Review scope on `synchronize`: only what changed since the head the relay last reviewed (read
