@@ -20,6 +20,7 @@ import { fastJsonBodies } from '../github/json-body';
 import { appLoginResolver, createCompanionApp, EVENTS, type CompanionOptions } from './app';
 import { BodyBudget, MAX_BODY_BYTES, MAX_BUFFERED_BYTES, readSignedBody } from './body';
 import { companionThrottle, throttleId } from './limits';
+import { companionLog } from './log';
 import { MemoryQueue, type Delivery, type Received, type WorkQueue } from './work-queue';
 import { Dedupe } from './dedupe';
 import { queueKey } from './queue-key';
@@ -161,12 +162,13 @@ function newProbot(args: Parameters<typeof createProbot>[0]): Probot {
 }
 
 /** The companion's Probot: its Octokit paced per installation (shared through Redis when given). */
-function companionProbot(
+async function companionProbot(
   rawEnv: NodeJS.ProcessEnv,
   env: CompanionEnv,
   spacingMs: number,
   redis: Redis | undefined,
-): { probot: Probot; close(): Promise<void> } {
+): Promise<{ probot: Probot; close(): Promise<void> }> {
+  const log = await companionLog({ ...rawEnv, ...env });
   let redisError: (err: unknown) => void = () => {};
   const clustered = redis ? clusteredThrottle(redis, spacingMs, (err) => redisError(err)) : undefined;
   // One set of limiter groups per server: Probot builds a new Octokit for every event.
@@ -187,7 +189,11 @@ function companionProbot(
       // Redis is wired here (redis.ts), not by Probot: its own client would be fetched with npx.
       REDIS_URL: '',
     },
-    overrides: { Octokit: Octokit as typeof ProbotOctokit, baseUrl: apiBaseUrl(env) },
+    overrides: {
+      Octokit: Octokit as typeof ProbotOctokit,
+      baseUrl: apiBaseUrl(env),
+      log,
+    },
   });
   redisError = (err) => probot.log.error({ err }, 'claude-relay companion: Redis');
   return { probot, close: async () => clustered?.close() };
@@ -212,7 +218,7 @@ export async function startCompanionWork(
   const env = readCompanionEnv(opts.env);
   const spacingMs = opts.writeSpacingMs ?? env.WRITE_SPACING_MS;
   const redis = env.REDIS_URL ? await connectRedis(env.REDIS_URL) : undefined;
-  const { probot, close } = companionProbot(opts.env, env, spacingMs, redis);
+  const { probot, close } = await companionProbot(opts.env, env, spacingMs, redis);
   const selfLogin = opts.companion?.selfLogin ?? appLoginResolver(probot);
   await probot.load(
     createCompanionApp({
@@ -265,7 +271,7 @@ export async function startCompanionWork(
  */
 async function startWorkThread(opts: ServerOptions, env: CompanionEnv): Promise<Work> {
   const redis = env.REDIS_URL ? await connectRedis(env.REDIS_URL) : undefined;
-  const { probot } = companionProbot(opts.env, env, 0, undefined);
+  const { probot } = await companionProbot(opts.env, env, 0, undefined);
   const producer = redis
     ? new RedisQueue(redis, undefined, { concurrency: 0, lockMs: env.QUEUE_LOCK_MS }, (err) =>
         probot.log.error({ err }, 'claude-relay companion: Redis'),

@@ -84,6 +84,55 @@ it('starts from the environment and answers a signed webhook', async () => {
   }
 });
 
+it('logs the outcome of every delivery it drains on SIGTERM, even while stdout is slow to read', async () => {
+  // The work thread's log lines reach stdout on their own; a line still waiting to be written when
+  // the thread is stopped would be lost. Stop reading the child's stdout, so that the log piles up
+  // in the pipe until writes would block, then stop the companion and read again.
+  const child = start(
+    companionEnv(gh, {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'debug',
+      LOG_FORMAT: 'json',
+      WRITE_SPACING_MS: '0',
+    }),
+  );
+  try {
+    const webhookUrl = await listeningUrl(child);
+    child.proc.stdout?.pause();
+    const ids: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      const { payload } = prComment(gh, `/claude review ${'x'.repeat(2000)}`);
+      const res = await deliver(webhookUrl, 'issue_comment', payload);
+      expect(res.status).toBe(202);
+      ids.push(res.id);
+    }
+    // Every delivery ends with a dispatch or a reply. A companion that does not wait for its log
+    // finishes them all while stdout is not read; one that does stops until it is read again.
+    // Either way SIGTERM comes while stdout is still not read: once all are done or none for 1 s.
+    const lastWrites = () => gh.requestsTo('POST', /\/(dispatches|comments)$/).length;
+    for (let before = -1; lastWrites() < ids.length && lastWrites() > before;) {
+      before = lastWrites();
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    child.proc.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1000));
+    child.proc.stdout?.resume();
+    expect(await child.exited).toBe(0);
+    const outcomes = child
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg?: string; delivery?: string })
+      .filter((l) => l.delivery && l.msg?.startsWith('claude-relay: '));
+    expect(child.output()).toContain('every acknowledged delivery was handled');
+    expect(outcomes.map((l) => l.delivery).sort()).toEqual([...ids].sort());
+    expect(lastWrites()).toBe(ids.length);
+  } finally {
+    if (child.proc.exitCode === null) child.proc.kill('SIGKILL');
+  }
+}, 60_000);
+
 it('refuses to start without WEBHOOK_SECRET and says why', async () => {
   const env = companionEnv(gh);
   delete env.WEBHOOK_SECRET;
