@@ -5,9 +5,12 @@
  *
  *   node --import tsx bench/companion-load.ts <job.json>
  *
- * job.json: `{ urls, concurrency, deliveries: [{ id, body, signature }] }`. Delivery i goes to
- * `urls[i % urls.length]` (a round-robin load balancer in front of the replicas). Prints one JSON
- * line: `{ acks, wallMs, failed, startedAt }` (ack times in ms, startedAt in epoch ms).
+ * job.json: `{ urls, concurrency, warmup, deliveries: [{ id, body, signature }] }`. Delivery i goes
+ * to `urls[i % urls.length]` (a round-robin load balancer in front of the replicas). Prints one
+ * JSON line: `{ acks, warmupAcks, wallMs, failed, startedAt }` (ack times in ms, startedAt in
+ * epoch ms). The first `warmup` deliveries are sent like the others but timed apart (`warmupAcks`):
+ * while this process opens its connections and its code (and the servers' code) warms up, their
+ * answers wait for that more than for the server. `wallMs` runs from the first delivery after them.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -15,6 +18,7 @@ import http from 'node:http';
 interface Job {
   urls: string[];
   concurrency: number;
+  warmup?: number;
   deliveries: { id: string; body: string; signature: string }[];
 }
 
@@ -58,7 +62,10 @@ function post(target: URL, d: Job['deliveries'][number]): Promise<number> {
   });
 }
 
+const warmup = job.warmup ?? 0;
 const acks: number[] = [];
+const warmupAcks: number[] = [];
+let measuredFrom = NaN;
 let failed = 0;
 let next = 0;
 const startedAt = Date.now();
@@ -70,9 +77,10 @@ const worker = async () => {
     if (!d) return;
     const target = targets[i % targets.length] as URL;
     const t0 = performance.now();
+    if (i === warmup) measuredFrom = t0;
     try {
       const status = await post(target, d);
-      acks.push(performance.now() - t0);
+      (i < warmup ? warmupAcks : acks).push(performance.now() - t0);
       if (status >= 300) failed++;
     } catch {
       failed++;
@@ -81,4 +89,5 @@ const worker = async () => {
 };
 await Promise.all(Array.from({ length: job.concurrency }, worker));
 agent.destroy();
-process.stdout.write(`${JSON.stringify({ acks, wallMs: performance.now() - started, failed, startedAt })}\n`);
+const wallMs = performance.now() - (Number.isNaN(measuredFrom) ? started : measuredFrom);
+process.stdout.write(`${JSON.stringify({ acks, warmupAcks, wallMs, failed, startedAt })}\n`);
