@@ -26,7 +26,7 @@ import { Dedupe } from './dedupe';
 import { queueKey } from './queue-key';
 import type { Redis } from 'ioredis';
 import { clusteredThrottle, connectRedis, RedisQueue, redisLock, redisProgress } from './redis';
-import { serveWorkThread, ThreadQueue, type CompanionWork } from './work-thread';
+import { serveWorkThread, ThreadQueue, type CompanionWork, type ThreadInit } from './work-thread';
 
 export const DEFAULT_WEBHOOK_PATH = '/api/github/webhooks';
 
@@ -267,48 +267,72 @@ export async function startCompanionWork(
 
 /**
  * The webhook side of a server whose work runs in its own thread: a Probot only for the log and
- * the start-up check, the Redis queue's producer when REDIS_URL is set, and the thread.
+ * the start-up check, the work thread, and with REDIS_URL the writer thread that puts each
+ * delivery in Redis before it is answered (work-thread.ts).
  */
 async function startWorkThread(opts: ServerOptions, env: CompanionEnv): Promise<Work> {
-  const redis = env.REDIS_URL ? await connectRedis(env.REDIS_URL) : undefined;
   const { probot } = await companionProbot(opts.env, env, 0, undefined);
-  const producer = redis
-    ? new RedisQueue(redis, undefined, { concurrency: 0, lockMs: env.QUEUE_LOCK_MS }, (err) =>
-        probot.log.error({ err }, 'claude-relay companion: Redis'),
-      )
-    : undefined;
-  const init = {
+  const entry = new URL(import.meta.url);
+  const init: ThreadInit = {
+    role: 'work',
     env: { ...opts.env },
     nice: env.WORK_THREAD_NICE,
     ...(opts.writeSpacingMs !== undefined ? { writeSpacingMs: opts.writeSpacingMs } : {}),
   };
   let stopping = false;
-  const queue = await ThreadQueue.start(new URL(import.meta.url), init, producer, (code) => {
+  const onExit = (thread: string) => (code: number) => {
     if (!stopping)
       probot.log.error(
-        `claude-relay companion: the work thread stopped (exit code ${code}); new deliveries are refused with 500 and /healthz fails until the process is restarted`,
+        `claude-relay companion: the ${thread} stopped (exit code ${code}); new deliveries are refused with 500 and /healthz fails until the process is restarted`,
       );
-  }).catch(async (err: unknown) => {
-    await redis?.quit().catch(() => {});
-    throw err;
-  });
+  };
+  const work = await ThreadQueue.start(entry, init, onExit('work thread'));
+  // The writer runs at the webhook thread's priority: the answer waits for its write.
+  const writer = env.REDIS_URL
+    ? await ThreadQueue.start(
+        entry,
+        { ...init, role: 'writer', nice: 0 },
+        onExit('Redis writer thread'),
+      ).catch(async (err: unknown) => {
+        stopping = true;
+        await work.drain(0);
+        throw err;
+      })
+    : undefined;
+  const adds = writer ?? work;
   return {
     probot,
     log: probot.log,
     selfLogin: appLoginResolver(probot),
     queue: {
-      add: (delivery, key) => queue.add(delivery, key),
-      setAnswering: (answering) => queue.setAnswering(answering),
-      idle: () => queue.idle(),
-      drain: (ms) => {
+      add: (delivery, key) => adds.add(delivery, key),
+      setAnswering: (answering) => work.setAnswering(answering),
+      idle: () => work.idle(),
+      drain: async (ms) => {
         stopping = true;
-        return queue.drain(ms);
+        await writer?.drain(0);
+        return work.drain(ms);
       },
     },
+    close: async () => {},
+    alive: () => work.alive && writer?.alive !== false,
+  };
+}
+
+/** The writer thread's part (REDIS_URL set): the producing side of the Redis queue. */
+async function startJobWriter(rawEnv: NodeJS.ProcessEnv): Promise<CompanionWork> {
+  const env = readCompanionEnv(rawEnv);
+  const log = (await companionLog({ ...rawEnv, ...env })).child({ name: 'probot' });
+  const redis = await connectRedis(env.REDIS_URL ?? '');
+  const queue = new RedisQueue(redis, undefined, { concurrency: 0, lockMs: env.QUEUE_LOCK_MS }, (err) =>
+    log.error({ err }, 'claude-relay companion: Redis'),
+  );
+  return {
+    queue,
+    log,
     close: async () => {
-      await redis?.quit().catch(() => {});
+      await redis.quit().catch(() => {});
     },
-    alive: () => queue.alive,
   };
 }
 
@@ -537,8 +561,10 @@ async function acceptDelivery(
 
 // In a work thread started by a server above (the bundle runs this module there too): serve it.
 serveWorkThread((init) =>
-  startCompanionWork({
-    env: init.env,
-    ...(init.writeSpacingMs !== undefined ? { writeSpacingMs: init.writeSpacingMs } : {}),
-  }),
+  init.role === 'writer'
+    ? startJobWriter(init.env)
+    : startCompanionWork({
+        env: init.env,
+        ...(init.writeSpacingMs !== undefined ? { writeSpacingMs: init.writeSpacingMs } : {}),
+      }),
 );

@@ -5,8 +5,14 @@
  * the thread that also reads webhooks, a burst of that work delays every answer behind it. With
  * the work here, the webhook's thread only verifies, queues and answers. The thread builds its
  * own Probot from the same environment and takes deliveries from the queue: without Redis, the
- * webhook's thread posts each one here (the in-memory queue lives here); with Redis, the webhook's
- * thread writes jobs to Redis and this thread's BullMQ worker takes them.
+ * webhook's thread posts each one here (the in-memory queue lives here); with Redis, this thread's
+ * BullMQ worker takes them from Redis, where a second thread, the writer, puts them.
+ *
+ * The writer (with Redis only) writes each delivery the webhook's thread posts to it as a job, and
+ * confirms it: the webhook is answered only once its job is in Redis. A job write costs the
+ * thread that makes it more CPU than reading the delivery did (the payload re-encoded, the script
+ * call, the socket write); in a thread of its own, at the webhook thread's priority, it runs on
+ * the other core instead of delaying the next answers.
  *
  * The thread runs the module that starts it (server.ts; under tsx in development) or the bundle
  * (dist/companion/index.js, whose entry starts nothing in a worker thread); that module calls
@@ -20,6 +26,8 @@ const MARK = 'claude-relay-work-thread';
 
 /** What the thread needs to build the same companion: the environment and the server options. */
 export interface ThreadInit {
+  /** `work`: the handlers and the queue's consumer; `writer`: writes jobs to Redis (see above). */
+  role: 'work' | 'writer';
   env: Record<string, string | undefined>;
   writeSpacingMs?: number;
   /** The thread's nice value (thread-priority.ts); 0 leaves it at the process's. */
@@ -27,7 +35,8 @@ export interface ThreadInit {
 }
 
 type ToThread =
-  | { type: 'add'; id: string; name: string; text: string; key: string }
+  /** With `n`, the thread answers `added` once the delivery is queued (or could not be). */
+  | { type: 'add'; id: string; name: string; text: string; key: string; n?: number }
   | { type: 'idle'; n: number }
   | { type: 'answering'; answering: boolean }
   | { type: 'drain'; ms: number };
@@ -36,43 +45,49 @@ type FromThread =
   | { type: 'ready' }
   | { type: 'failed'; error: string }
   | { type: 'idle'; n: number }
+  | { type: 'added'; n: number; error?: string }
   | { type: 'drained'; left: Delivery[] };
 
-/** The queue as the webhook's thread sees it: adds go to the thread (or to `producer`). */
+/** The queue as the webhook's thread sees it: adds go to the thread. */
 export class ThreadQueue implements WorkQueue {
   private idleWaiters = new Map<number, () => void>();
+  private adding = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
   private drained: ((left: Delivery[]) => void) | undefined;
   private nextIdle = 0;
+  private nextAdd = 0;
   private exited = false;
 
   private constructor(
     private readonly worker: Worker,
-    /** With Redis: jobs are written to Redis here and taken by the thread's worker. */
-    private readonly producer: WorkQueue | undefined,
+    /** Each add resolves once the thread confirms the delivery is queued (the writer). */
+    private readonly confirmAdds: boolean,
     onExit: (code: number) => void,
   ) {
     worker.on('message', (m: FromThread) => {
       if (m.type === 'idle') {
         this.idleWaiters.get(m.n)?.();
         this.idleWaiters.delete(m.n);
+      } else if (m.type === 'added') {
+        const waiting = this.adding.get(m.n);
+        this.adding.delete(m.n);
+        if (m.error === undefined) waiting?.resolve();
+        else waiting?.reject(new Error(m.error));
       } else if (m.type === 'drained') this.drained?.(m.left);
     });
     worker.once('exit', (code) => {
       this.exited = true;
       for (const resolve of this.idleWaiters.values()) resolve();
       this.idleWaiters.clear();
+      const stopped = new Error(`the ${confirmAdds ? 'Redis writer' : 'work'} thread stopped`);
+      for (const { reject } of this.adding.values()) reject(stopped);
+      this.adding.clear();
       this.drained?.([]);
       onExit(code);
     });
   }
 
-  /** Starts the thread; rejects with its error when it cannot build the companion. */
-  static async start(
-    entry: URL,
-    init: ThreadInit,
-    producer: WorkQueue | undefined,
-    onExit: (code: number) => void,
-  ): Promise<ThreadQueue> {
+  /** Starts the thread; rejects with its error when it cannot build its part of the companion. */
+  static async start(entry: URL, init: ThreadInit, onExit: (code: number) => void): Promise<ThreadQueue> {
     const data = { [MARK]: init };
     // Under tsx (development, the benchmark) the thread loads the TypeScript module through tsx.
     const worker = entry.pathname.endsWith('.ts')
@@ -93,7 +108,7 @@ export class ThreadQueue implements WorkQueue {
     });
     worker.removeAllListeners('error');
     worker.removeAllListeners('exit');
-    return new ThreadQueue(worker, producer, onExit);
+    return new ThreadQueue(worker, init.role === 'writer', onExit);
   }
 
   /** False once the thread has stopped: acknowledged work would not be done. */
@@ -102,12 +117,18 @@ export class ThreadQueue implements WorkQueue {
   }
 
   add(delivery: Delivery | Received, key: string): Promise<void> {
-    if (this.exited) return Promise.reject(new Error('the work thread has stopped'));
+    if (this.exited) return Promise.reject(new Error('the thread that queues deliveries has stopped'));
     const { id, name, payload } = delivery;
-    if (this.producer) return this.producer.add({ id, name, payload }, key);
     const text = 'text' in delivery ? delivery.text : JSON.stringify(payload);
-    this.worker.postMessage({ type: 'add', id, name, text, key } satisfies ToThread);
-    return Promise.resolve();
+    if (!this.confirmAdds) {
+      this.worker.postMessage({ type: 'add', id, name, text, key } satisfies ToThread);
+      return Promise.resolve();
+    }
+    const n = this.nextAdd++;
+    return new Promise((resolve, reject) => {
+      this.adding.set(n, { resolve, reject });
+      this.worker.postMessage({ type: 'add', id, name, text, key, n } satisfies ToThread);
+    });
   }
 
   setAnswering(answering: boolean): void {
@@ -124,7 +145,6 @@ export class ThreadQueue implements WorkQueue {
   }
 
   async drain(ms: number): Promise<Delivery[]> {
-    await this.producer?.drain(0);
     if (this.exited) return [];
     const left = await new Promise<Delivery[]>((resolve) => {
       this.drained = resolve;
@@ -169,9 +189,17 @@ export function serveWorkThread(start: (init: ThreadInit) => Promise<CompanionWo
       if (m.type === 'add') {
         // Parsed here, off the webhook's thread (which has parsed it once to verify and key it).
         const delivery = { id: m.id, name: m.name, payload: JSON.parse(m.text) as unknown };
-        work.queue.add(delivery, m.key).catch((err: unknown) => {
-          work.log.error({ err, id: m.id }, 'claude-relay: a delivery could not be queued');
-        });
+        const { n } = m;
+        work.queue.add(delivery, m.key).then(
+          () => {
+            if (n !== undefined) port.postMessage({ type: 'added', n } satisfies FromThread);
+          },
+          (err: unknown) => {
+            work.log.error({ err, id: m.id }, 'claude-relay: a delivery could not be queued');
+            const error = err instanceof Error ? err.message : String(err);
+            if (n !== undefined) port.postMessage({ type: 'added', n, error } satisfies FromThread);
+          },
+        );
       } else if (m.type === 'answering') {
         work.queue.setAnswering(m.answering);
       } else if (m.type === 'idle') {

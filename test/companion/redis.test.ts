@@ -13,7 +13,8 @@ import { Queue } from 'bullmq';
 import type { FakeGitHub } from '../support/fake-github';
 import { useRedis, type TestRedis } from '../support/redis';
 import type { LimiterGroup } from '../../src/companion/limits';
-import { clusteredThrottle } from '../../src/companion/redis';
+import { queueKey } from '../../src/companion/queue-key';
+import { clusteredThrottle, jobId } from '../../src/companion/redis';
 import {
   APP_BOT,
   PR,
@@ -152,6 +153,43 @@ describe('two replicas on one Redis', () => {
     }
     expect(tight).toEqual([]);
   }, 600_000);
+});
+
+describe('the built companion on Redis', () => {
+  it('answers 202 only once the delivery is a job in Redis', async () => {
+    if (!redis) return void process.stdout.write(`skipped: ${skip}\n`);
+    // A done job stays in Redis (24 h), so the job is found in whatever state it is by then.
+    const c = await spawnCompanion(gh, { REDIS_URL: redis.url, WRITE_SPACING_MS: '0' });
+    processes.push(c);
+    const queue = new Queue('claude-relay-deliveries', {
+      connection: { host: '127.0.0.1', port: redis.port },
+      prefix: 'claude-relay',
+    });
+    try {
+      const prs = addPullRequests(gh, 10, 40);
+      const missing: string[] = [];
+      await Promise.all(
+        prs.map(async (n) => {
+          const { payload } = prComment(gh, '/claude review', 'alice', { target: n });
+          const res = await deliver(c.webhookUrl, 'issue_comment', payload);
+          expect(res.status).toBe(202);
+          // Asked right after the answer: a job written after it (or never) is missing here.
+          const job = await queue.getJob(jobId(queueKey('issue_comment', payload, res.id)));
+          if (!job) missing.push(`#${n}`);
+        }),
+      );
+      expect(missing).toEqual([]);
+      // And the writer's jobs are the work thread's: every comment is dispatched once.
+      const deadline = Date.now() + 60_000;
+      while (gh.state.dispatches.length < prs.length && Date.now() < deadline) await sleep(100);
+      expect(new Set(gh.state.dispatches.map((d) => d.inputs.pr_number)).size).toBe(prs.length);
+    } finally {
+      await queue.close();
+    }
+    c.child.kill('SIGTERM');
+    expect(await c.exited).toBe(0);
+    expect(c.log()).toContain('every acknowledged delivery was handled');
+  }, 120_000);
 });
 
 describe('write pacing on Redis', () => {
