@@ -12,7 +12,7 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { createProbot, ProbotOctokit, type Probot } from 'probot';
 import { z } from 'zod';
 import { describeGitHubError } from '../github/client';
@@ -502,9 +502,26 @@ function refuse(
 ): void {
   if (close) {
     res.setHeader('connection', 'close');
-    res.once('finish', () => setTimeout(() => req.socket.destroy(), 1000).unref());
+    lingerBeforeClosing(req.socket);
   }
   json(res, status, { error });
+}
+
+/** How long a refused connection keeps discarding what its client still sends. */
+const LINGER_MS = 1000;
+
+/**
+ * Node closes a `connection: close` socket as soon as the answer is written (`destroySoon`). A
+ * client still sending its body (a refused oversized one) then gets a reset, which can reach it
+ * before it has read the answer: it sees EPIPE or ECONNRESET instead of the 413. As web servers
+ * do ("lingering close"): send the answer and FIN, go on discarding what arrives (the refused
+ * body is already being dumped, never kept) for up to LINGER_MS, then close.
+ */
+function lingerBeforeClosing(socket: Socket): void {
+  socket.destroySoon = function lingeringDestroySoon(this: Socket) {
+    this.end();
+    setTimeout(() => this.destroy(), LINGER_MS).unref();
+  };
 }
 
 /** The webhook events the app handles; others are verified without being kept and answered. */

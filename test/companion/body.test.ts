@@ -4,6 +4,7 @@
  * answering valid deliveries afterwards.
  */
 import http from 'node:http';
+import net from 'node:net';
 import { sign } from '@octokit/webhooks-methods';
 import type { FakeGitHub } from '../support/fake-github';
 import { SECRET, deliver, prComment, startCompanion, startWorld, type Companion } from './harness';
@@ -117,6 +118,48 @@ describe('body size', () => {
     expect(answer.status).toBe(413);
     // The server answered once the limit was passed, long before the 600 MB were sent.
     expect(answer.written).toBeLessThan(200 * MB);
+    await stillDispatches(c);
+  });
+
+  it('lets a client still sending after the 413 finish reading it, rather than reset it', async () => {
+    const c = await companion();
+    const { hostname, port, pathname } = new URL(c.webhookUrl);
+    // A client that notices the answer (and the server's FIN) late: it goes on sending for 300 ms
+    // after the answer arrived. A server that closes at once resets it: EPIPE on its next write.
+    const socket = net.connect({ port: Number(port), host: hostname, allowHalfOpen: true });
+    let received = '';
+    let answeredAt = 0;
+    let failure: Error | undefined;
+    socket.on('data', (d: Buffer) => {
+      received += d.toString('latin1');
+      answeredAt ||= Date.now();
+    });
+    socket.on('error', (err) => (failure ??= err));
+    const headers = Object.entries(hookHeaders())
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
+    socket.write(
+      `POST ${pathname} HTTP/1.1\r\nhost: ${hostname}\r\ntransfer-encoding: chunked\r\n${headers}\r\n`,
+    );
+    const size = 256 * 1024;
+    const chunk = Buffer.concat([
+      Buffer.from(`${size.toString(16)}\r\n`),
+      Buffer.alloc(size, 0x20),
+      Buffer.from('\r\n'),
+    ]);
+    const deadline = Date.now() + 20_000;
+    while (
+      !failure &&
+      !socket.destroyed &&
+      Date.now() < deadline &&
+      !(answeredAt && Date.now() - answeredAt > 300)
+    ) {
+      const flushed = socket.write(chunk);
+      await new Promise((resolve) => (flushed ? setImmediate(resolve) : setTimeout(resolve, 5)));
+    }
+    socket.destroy();
+    expect(received).toMatch(/^HTTP\/1\.1 413 /);
+    expect(failure?.message).toBeUndefined();
     await stillDispatches(c);
   });
 
