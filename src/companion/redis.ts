@@ -158,6 +158,12 @@ export class RedisQueue implements WorkQueue {
   private readonly worker: Worker | undefined;
   private readonly running = new Map<string, Delivery>();
   private idlers: (() => void)[] = [];
+  /** Adds not yet written (see add). */
+  private adding: {
+    job: Parameters<Queue['addBulk']>[0][number];
+    resolve: () => void;
+    reject: (err: unknown) => void;
+  }[] = [];
 
   constructor(
     client: Redis,
@@ -193,20 +199,43 @@ export class RedisQueue implements WorkQueue {
     this.worker.on('error', onError);
   }
 
-  async add(delivery: Delivery, key: string): Promise<void> {
+  /**
+   * Adds arriving in the same turn of the event loop (a burst: the thread's messages are taken in
+   * batches) are written together, in one pipeline: one socket write and one round trip instead of
+   * one each. Each add still resolves only once its own job is in Redis.
+   */
+  add(delivery: Delivery, key: string): Promise<void> {
     const keepSeconds = Math.round((this.opts.keepMs ?? 24 * 3600_000) / 1000);
-    const job: Delivery = {
+    const data: Delivery = {
       id: delivery.id,
       name: delivery.name,
       payload: withoutApiLinks(delivery.payload),
     };
-    await this.queue.add('delivery', job, {
+    const opts = {
       jobId: jobId(key),
       attempts: this.opts.attempts ?? 6,
       backoff: { type: 'exponential', delay: 2000 },
       removeOnComplete: { age: keepSeconds },
       removeOnFail: { age: keepSeconds * 7 },
+    };
+    return new Promise((resolve, reject) => {
+      if (this.adding.push({ job: { name: 'delivery', data, opts }, resolve, reject }) === 1)
+        setImmediate(() => this.writeAdded());
     });
+  }
+
+  private writeAdded(): void {
+    const batch = this.adding.splice(0);
+    this.queue.addBulk(batch.map((b) => b.job)).then(
+      () => {
+        for (const b of batch) b.resolve();
+      },
+      (err: unknown) => {
+        // All or nothing as far as the answers go: a job that was written after all is found by
+        // its id when GitHub redelivers (or the sender retries), and is not added twice.
+        for (const b of batch) b.reject(err);
+      },
+    );
   }
 
   get pending(): number {

@@ -45,7 +45,8 @@ type FromThread =
   | { type: 'ready' }
   | { type: 'failed'; error: string }
   | { type: 'idle'; n: number }
-  | { type: 'added'; n: number; error?: string }
+  /** Adds confirmed together (see serveWorkThread). */
+  | { type: 'added'; added: { n: number; error?: string }[] }
   | { type: 'drained'; left: Delivery[] };
 
 /** The queue as the webhook's thread sees it: adds go to the thread. */
@@ -68,10 +69,12 @@ export class ThreadQueue implements WorkQueue {
         this.idleWaiters.get(m.n)?.();
         this.idleWaiters.delete(m.n);
       } else if (m.type === 'added') {
-        const waiting = this.adding.get(m.n);
-        this.adding.delete(m.n);
-        if (m.error === undefined) waiting?.resolve();
-        else waiting?.reject(new Error(m.error));
+        for (const { n, error } of m.added) {
+          const waiting = this.adding.get(n);
+          this.adding.delete(n);
+          if (error === undefined) waiting?.resolve();
+          else waiting?.reject(new Error(error));
+        }
       } else if (m.type === 'drained') this.drained?.(m.left);
     });
     worker.once('exit', (code) => {
@@ -185,6 +188,16 @@ export function serveWorkThread(start: (init: ThreadInit) => Promise<CompanionWo
       port.postMessage({ type: 'failed', error: err instanceof Error ? err.message : String(err) });
       return;
     }
+    // Adds written together (redis.ts) are confirmed in one message: one for each would cost the
+    // webhook's thread a message event per delivery.
+    let confirming: { n: number; error?: string }[] = [];
+    const confirm = (added: { n: number; error?: string }) => {
+      if (confirming.push(added) === 1)
+        queueMicrotask(() => {
+          port.postMessage({ type: 'added', added: confirming } satisfies FromThread);
+          confirming = [];
+        });
+    };
     port.on('message', (m: ToThread) => {
       if (m.type === 'add') {
         // Parsed here, off the webhook's thread (which has parsed it once to verify and key it).
@@ -192,12 +205,12 @@ export function serveWorkThread(start: (init: ThreadInit) => Promise<CompanionWo
         const { n } = m;
         work.queue.add(delivery, m.key).then(
           () => {
-            if (n !== undefined) port.postMessage({ type: 'added', n } satisfies FromThread);
+            if (n !== undefined) confirm({ n });
           },
           (err: unknown) => {
             work.log.error({ err, id: m.id }, 'claude-relay: a delivery could not be queued');
             const error = err instanceof Error ? err.message : String(err);
-            if (n !== undefined) port.postMessage({ type: 'added', n, error } satisfies FromThread);
+            if (n !== undefined) confirm({ n, error });
           },
         );
       } else if (m.type === 'answering') {

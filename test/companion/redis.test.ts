@@ -190,6 +190,51 @@ describe('the built companion on Redis', () => {
     expect(await c.exited).toBe(0);
     expect(c.log()).toContain('every acknowledged delivery was handled');
   }, 120_000);
+
+  it('a burst Redis refuses to store is answered 500, every delivery of it, and redelivered later it is handled once', async () => {
+    if (!redis) return void process.stdout.write(`skipped: ${skip}\n`);
+    const { Redis } = await import('ioredis');
+    const admin = new Redis(redis.url);
+    const c = await spawnCompanion(gh, { REDIS_URL: redis.url, WRITE_SPACING_MS: '0' });
+    processes.push(c);
+    try {
+      const prs = addPullRequests(gh, 10, 30);
+      const deliveries = prs.map((n) => ({ n, ...prComment(gh, '/claude review', 'alice', { target: n }) }));
+      // A full Redis (no eviction) refuses every write the jobs need, as a Redis out of memory does.
+      await admin.config('SET', 'maxmemory-policy', 'noeviction');
+      await admin.config('SET', 'maxmemory', '1');
+      const refused = await Promise.all(
+        deliveries.map((d) => deliver(c.webhookUrl, 'issue_comment', d.payload, { wait: false })),
+      );
+      await admin.config('SET', 'maxmemory', '0');
+      // Not one acknowledged: each answer says the delivery was not queued, so GitHub shows it failed.
+      expect(refused.map((r) => r.status)).toEqual(prs.map(() => 500));
+      expect(new Set(refused.map((r) => JSON.parse(r.text).error))).toEqual(
+        new Set(['the delivery could not be queued']),
+      );
+      // Redelivered (same delivery ids, as GitHub's "Redeliver" sends them): all queued and each
+      // comment dispatched exactly once.
+      const again = await Promise.all(
+        deliveries.map((d, i) =>
+          deliver(c.webhookUrl, 'issue_comment', d.payload, {
+            wait: false,
+            id: (refused[i] as { id: string }).id,
+          }),
+        ),
+      );
+      expect(again.map((r) => r.status)).toEqual(prs.map(() => 202));
+      const deadline = Date.now() + 60_000;
+      while (gh.state.dispatches.length < prs.length && Date.now() < deadline) await sleep(100);
+      await sleep(500);
+      expect(gh.state.dispatches.map((d) => Number(d.inputs.pr_number)).sort((a, b) => a - b)).toEqual(prs);
+    } finally {
+      await admin.config('SET', 'maxmemory', '0');
+      admin.disconnect();
+    }
+    c.child.kill('SIGTERM');
+    expect(await c.exited).toBe(0);
+    expect(c.log()).toMatch(/a delivery could not be queued/);
+  }, 120_000);
 });
 
 describe('write pacing on Redis', () => {
