@@ -1,8 +1,8 @@
 /**
- * The queue key of a delivery, read in the webhook's thread. Deliveries of the same comment share
- * one key, so redeliveries and replicas collapse into one queued job. Only the four fields of the
- * key are read here: the whole payload is parsed (and judged) by the handler that takes the job,
- * not on the thread whose only job is to answer quickly.
+ * The queue key of a delivery, read where the delivery is queued before it is answered (intake.ts).
+ * Deliveries of the same comment share one key, so redeliveries and replicas collapse into one
+ * queued job. Only the four fields of the key are read here: the whole payload is judged by the
+ * handler that takes the job, not on the path the answer waits for.
  */
 import { z } from 'zod';
 import { commentKey } from './dedupe';

@@ -21,9 +21,9 @@ import { appLoginResolver, createCompanionApp, EVENTS, type CompanionOptions } f
 import { BodyBudget, MAX_BODY_BYTES, MAX_BUFFERED_BYTES, readSignedBody } from './body';
 import { companionThrottle, throttleId } from './limits';
 import { companionLog } from './log';
-import { MemoryQueue, type Delivery, type Received, type WorkQueue } from './work-queue';
+import { MemoryQueue, type Delivery, type WorkQueue } from './work-queue';
 import { Dedupe } from './dedupe';
-import { queueKey } from './queue-key';
+import { intakeInto, type Intake } from './intake';
 import type { Redis } from 'ioredis';
 import { clusteredThrottle, connectRedis, RedisQueue, redisLock, redisProgress } from './redis';
 import { serveWorkThread, ThreadQueue, type CompanionWork, type ThreadInit } from './work-thread';
@@ -202,6 +202,8 @@ async function companionProbot(
 /** The work side: the app loaded on its Probot, and the consuming side of the queue. */
 export interface Work extends CompanionWork {
   probot: Probot;
+  /** Reads, queues and answers verified deliveries (intake.ts). */
+  intake: Intake;
   selfLogin: () => Promise<string>;
   /** With a work thread: false once it has stopped. */
   alive?: () => boolean;
@@ -258,6 +260,7 @@ export async function startCompanionWork(
     log: probot.log,
     selfLogin,
     queue,
+    intake: intakeInto(queue),
     close: async () => {
       await close();
       await redis?.quit().catch(() => {});
@@ -299,13 +302,18 @@ async function startWorkThread(opts: ServerOptions, env: CompanionEnv): Promise<
         throw err;
       })
     : undefined;
-  const adds = writer ?? work;
   return {
     probot,
     log: probot.log,
     selfLogin: appLoginResolver(probot),
+    // With Redis the writer reads each body and answers once its job is written; without, this
+    // thread reads it and the work thread's queue takes it at once.
+    intake: writer ? (id, name, body) => writer.take(id, name, body) : intakeInto(work),
     queue: {
-      add: (delivery, key) => adds.add(delivery, key),
+      add: (delivery, key) =>
+        writer
+          ? Promise.reject(new Error('with Redis, deliveries are queued by the writer thread (intake)'))
+          : work.add(delivery, key),
       setAnswering: (answering) => work.setAnswering(answering),
       idle: () => work.idle(),
       drain: async (ms) => {
@@ -378,7 +386,7 @@ export async function startCompanionServer(opts: ServerOptions): Promise<Compani
         return;
       }
       startReading();
-      acceptDelivery(req, res, { secret: env.WEBHOOK_SECRET, limits, budget, queue }).then(
+      acceptDelivery(req, res, { secret: env.WEBHOOK_SECRET, limits, budget, intake: work.intake }).then(
         doneReading,
         (err: unknown) => {
           probot.log.error({ err }, 'claude-relay: could not take a delivery');
@@ -527,11 +535,11 @@ function lingerBeforeClosing(socket: Socket): void {
 /** The webhook events the app handles; others are verified without being kept and answered. */
 const HANDLED_EVENTS = new Set(EVENTS.map((e) => e.split('.')[0] as string));
 
-/** Verifies one delivery within the limits, queues it and answers. */
+/** Verifies one delivery within the limits, hands it to the intake and answers as it says. */
 async function acceptDelivery(
   req: http.IncomingMessage,
   res: http.ServerResponse,
-  ctx: { secret: string; limits: Limits; budget: BodyBudget; queue: WorkQueue },
+  ctx: { secret: string; limits: Limits; budget: BodyBudget; intake: Intake },
 ): Promise<void> {
   const id = String(req.headers['x-github-delivery'] ?? '');
   const name = String(req.headers['x-github-event'] ?? '');
@@ -557,23 +565,8 @@ async function acceptDelivery(
     json(res, 202, { ok: true, ignored: `event ${name} is not handled` });
     return;
   }
-  const text = read.body.toString('utf8');
-  let payload: unknown;
-  try {
-    payload = JSON.parse(text);
-  } catch {
-    json(res, 400, { error: 'payload is not JSON' });
-    return;
-  }
-  // Only `.created` comments can trigger (edits never do): nothing else is queued.
-  if ((payload as { action?: unknown } | null)?.action !== 'created') {
-    json(res, 202, { ok: true, ignored: 'not a new comment' });
-    return;
-  }
-  // One queue entry per comment: deliveries of the same comment collapse (see redis.ts).
-  const received: Received = { id, name, payload, text };
-  await ctx.queue.add(received, queueKey(name, payload, id));
-  json(res, 202, { ok: true });
+  const answer = await ctx.intake(id, name, read.body);
+  json(res, answer.status, answer.body);
 }
 
 // In a work thread started by a server above (the bundle runs this module there too): serve it.

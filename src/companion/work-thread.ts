@@ -8,17 +8,19 @@
  * webhook's thread posts each one here (the in-memory queue lives here); with Redis, this thread's
  * BullMQ worker takes them from Redis, where a second thread, the writer, puts them.
  *
- * The writer (with Redis only) writes each delivery the webhook's thread posts to it as a job, and
- * confirms it: the webhook is answered only once its job is in Redis. A job write costs the
- * thread that makes it more CPU than reading the delivery did (the payload re-encoded, the script
- * call, the socket write); in a thread of its own, at the webhook thread's priority, it runs on
- * the other core instead of delaying the next answers.
+ * The writer (with Redis only) takes each verified delivery's body from the webhook's thread, reads
+ * it, writes it as a job and says how to answer (intake.ts): the webhook is answered only once its
+ * job is in Redis. Reading the payload and writing the job cost more CPU than checking the
+ * signature does (the JSON parsed and re-encoded, the script call, the socket write); in a thread
+ * of its own, at the webhook thread's priority, that runs on the other core instead of delaying
+ * the next answers, and the webhook's thread never parses the payload.
  *
  * The thread runs the module that starts it (server.ts; under tsx in development) or the bundle
  * (dist/companion/index.js, whose entry starts nothing in a worker thread); that module calls
  * serveWorkThread at its end.
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { QUEUED, readDelivery, type Answer } from './intake';
 import { lowerThreadPriority } from './thread-priority';
 import type { Delivery, Received, WorkQueue } from './work-queue';
 
@@ -26,7 +28,7 @@ const MARK = 'claude-relay-work-thread';
 
 /** What the thread needs to build the same companion: the environment and the server options. */
 export interface ThreadInit {
-  /** `work`: the handlers and the queue's consumer; `writer`: writes jobs to Redis (see above). */
+  /** `work`: the handlers and the queue's consumer; `writer`: reads deliveries and writes them to Redis. */
   role: 'work' | 'writer';
   env: Record<string, string | undefined>;
   writeSpacingMs?: number;
@@ -34,9 +36,17 @@ export interface ThreadInit {
   nice: number;
 }
 
+/** A verified delivery's body, for the writer to read and queue; answered by `n`. */
+interface Take {
+  id: string;
+  name: string;
+  body: Uint8Array;
+  n: number;
+}
+
 type ToThread =
-  /** With `n`, the thread answers `added` once the delivery is queued (or could not be). */
-  | { type: 'add'; id: string; name: string; text: string; key: string; n?: number }
+  | { type: 'add'; id: string; name: string; text: string; key: string }
+  | { type: 'take'; takes: Take[] }
   | { type: 'idle'; n: number }
   | { type: 'answering'; answering: boolean }
   | { type: 'drain'; ms: number };
@@ -45,34 +55,38 @@ type FromThread =
   | { type: 'ready' }
   | { type: 'failed'; error: string }
   | { type: 'idle'; n: number }
-  /** Adds confirmed together (see serveWorkThread). */
-  | { type: 'added'; added: { n: number; error?: string }[] }
+  /** Takes answered together (see serveWorkThread): the answer, or why it could not be queued. */
+  | { type: 'answered'; answers: { n: number; answer?: Answer; error?: string }[] }
   | { type: 'drained'; left: Delivery[] };
 
-/** The queue as the webhook's thread sees it: adds go to the thread. */
+/**
+ * The queue as the webhook's thread sees it: adds go to the work thread; with Redis, bodies are
+ * taken by the writer thread (take).
+ */
 export class ThreadQueue implements WorkQueue {
   private idleWaiters = new Map<number, () => void>();
-  private adding = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+  private taking = new Map<number, { resolve: (answer: Answer) => void; reject: (err: Error) => void }>();
+  /** Takes not yet posted (see take). */
+  private takes: Take[] = [];
   private drained: ((left: Delivery[]) => void) | undefined;
   private nextIdle = 0;
-  private nextAdd = 0;
+  private nextTake = 0;
   private exited = false;
 
   private constructor(
     private readonly worker: Worker,
-    /** Each add resolves once the thread confirms the delivery is queued (the writer). */
-    private readonly confirmAdds: boolean,
+    private readonly role: ThreadInit['role'],
     onExit: (code: number) => void,
   ) {
     worker.on('message', (m: FromThread) => {
       if (m.type === 'idle') {
         this.idleWaiters.get(m.n)?.();
         this.idleWaiters.delete(m.n);
-      } else if (m.type === 'added') {
-        for (const { n, error } of m.added) {
-          const waiting = this.adding.get(n);
-          this.adding.delete(n);
-          if (error === undefined) waiting?.resolve();
+      } else if (m.type === 'answered') {
+        for (const { n, answer, error } of m.answers) {
+          const waiting = this.taking.get(n);
+          this.taking.delete(n);
+          if (error === undefined) waiting?.resolve(answer ?? QUEUED);
           else waiting?.reject(new Error(error));
         }
       } else if (m.type === 'drained') this.drained?.(m.left);
@@ -81,9 +95,9 @@ export class ThreadQueue implements WorkQueue {
       this.exited = true;
       for (const resolve of this.idleWaiters.values()) resolve();
       this.idleWaiters.clear();
-      const stopped = new Error(`the ${confirmAdds ? 'Redis writer' : 'work'} thread stopped`);
-      for (const { reject } of this.adding.values()) reject(stopped);
-      this.adding.clear();
+      const stopped = new Error(`the ${role === 'writer' ? 'Redis writer' : 'work'} thread stopped`);
+      for (const { reject } of this.taking.values()) reject(stopped);
+      this.taking.clear();
       this.drained?.([]);
       onExit(code);
     });
@@ -111,7 +125,7 @@ export class ThreadQueue implements WorkQueue {
     });
     worker.removeAllListeners('error');
     worker.removeAllListeners('exit');
-    return new ThreadQueue(worker, init.role === 'writer', onExit);
+    return new ThreadQueue(worker, init.role, onExit);
   }
 
   /** False once the thread has stopped: acknowledged work would not be done. */
@@ -123,15 +137,43 @@ export class ThreadQueue implements WorkQueue {
     if (this.exited) return Promise.reject(new Error('the thread that queues deliveries has stopped'));
     const { id, name, payload } = delivery;
     const text = 'text' in delivery ? delivery.text : JSON.stringify(payload);
-    if (!this.confirmAdds) {
-      this.worker.postMessage({ type: 'add', id, name, text, key } satisfies ToThread);
-      return Promise.resolve();
-    }
-    const n = this.nextAdd++;
+    this.worker.postMessage({ type: 'add', id, name, text, key } satisfies ToThread);
+    return Promise.resolve();
+  }
+
+  /**
+   * The writer's intake (intake.ts): the body goes to the thread, which reads and queues it and
+   * says how to answer. The bodies taken in one turn of the event loop (a burst) are posted in one
+   * message, each message costing this thread a post and the writer a wake-up; their bytes are
+   * moved, not copied. `body` is unusable here afterwards.
+   */
+  take(id: string, name: string, body: Buffer): Promise<Answer> {
+    if (this.exited) return Promise.reject(new Error('the thread that queues deliveries has stopped'));
+    // A body of its own memory moves as it is; a slice of Node's shared pool (small bodies) is copied.
+    const own =
+      body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : Uint8Array.from(body);
+    const n = this.nextTake++;
     return new Promise((resolve, reject) => {
-      this.adding.set(n, { resolve, reject });
-      this.worker.postMessage({ type: 'add', id, name, text, key, n } satisfies ToThread);
+      this.taking.set(n, { resolve, reject });
+      if (this.takes.push({ id, name, body: own, n }) === 1) setImmediate(() => this.postTakes());
     });
+  }
+
+  private postTakes(): void {
+    const takes = this.takes.splice(0);
+    if (this.exited) return; // the exit handler has rejected them
+    try {
+      this.worker.postMessage(
+        { type: 'take', takes } satisfies ToThread,
+        takes.map((t) => t.body.buffer as ArrayBuffer),
+      );
+    } catch (err) {
+      // Not expected (each body is its own memory); the deliveries are answered 500, not lost.
+      for (const { n } of takes) {
+        this.taking.get(n)?.reject(err instanceof Error ? err : new Error(String(err)));
+        this.taking.delete(n);
+      }
+    }
   }
 
   setAnswering(answering: boolean): void {
@@ -188,31 +230,42 @@ export function serveWorkThread(start: (init: ThreadInit) => Promise<CompanionWo
       port.postMessage({ type: 'failed', error: err instanceof Error ? err.message : String(err) });
       return;
     }
-    // Adds written together (redis.ts) are confirmed in one message: one for each would cost the
+    // Takes written together (redis.ts) are answered in one message: one for each would cost the
     // webhook's thread a message event per delivery.
-    let confirming: { n: number; error?: string }[] = [];
-    const confirm = (added: { n: number; error?: string }) => {
-      if (confirming.push(added) === 1)
+    let answering: { n: number; answer?: Answer; error?: string }[] = [];
+    const answer = (answered: { n: number; answer?: Answer; error?: string }) => {
+      if (answering.push(answered) === 1)
         queueMicrotask(() => {
-          port.postMessage({ type: 'added', added: confirming } satisfies FromThread);
-          confirming = [];
+          port.postMessage({ type: 'answered', answers: answering } satisfies FromThread);
+          answering = [];
         });
     };
+    const queued = (id: string, done: Promise<void>, n?: number) =>
+      done.then(
+        () => {
+          if (n !== undefined) answer({ n });
+        },
+        (err: unknown) => {
+          work.log.error({ err, id }, 'claude-relay: a delivery could not be queued');
+          if (n !== undefined) answer({ n, error: err instanceof Error ? err.message : String(err) });
+        },
+      );
     port.on('message', (m: ToThread) => {
-      if (m.type === 'add') {
-        // Parsed here, off the webhook's thread (which has parsed it once to verify and key it).
+      if (m.type === 'take') {
+        for (const { id, name, body, n } of m.takes) {
+          try {
+            const read = readDelivery(id, name, Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+            if ('answer' in read) answer({ n, answer: read.answer });
+            else void queued(id, work.queue.add(read.delivery, read.key), n);
+          } catch (err) {
+            // Never expected (readDelivery answers what it cannot read); the delivery still gets a 500.
+            void queued(id, Promise.reject(err as Error), n);
+          }
+        }
+      } else if (m.type === 'add') {
+        // Parsed here, off the webhook's thread.
         const delivery = { id: m.id, name: m.name, payload: JSON.parse(m.text) as unknown };
-        const { n } = m;
-        work.queue.add(delivery, m.key).then(
-          () => {
-            if (n !== undefined) confirm({ n });
-          },
-          (err: unknown) => {
-            work.log.error({ err, id: m.id }, 'claude-relay: a delivery could not be queued');
-            const error = err instanceof Error ? err.message : String(err);
-            if (n !== undefined) confirm({ n, error });
-          },
-        );
+        void queued(m.id, work.queue.add(delivery, m.key));
       } else if (m.type === 'answering') {
         work.queue.setAnswering(m.answering);
       } else if (m.type === 'idle') {

@@ -14,6 +14,7 @@ import type { FakeGitHub } from '../support/fake-github';
 import { useRedis, type TestRedis } from '../support/redis';
 import type { LimiterGroup } from '../../src/companion/limits';
 import { queueKey } from '../../src/companion/queue-key';
+import { withoutApiLinks } from '../../src/companion/payload';
 import { clusteredThrottle, jobId } from '../../src/companion/redis';
 import {
   APP_BOT,
@@ -58,6 +59,8 @@ afterEach(async () => {
     client.disconnect();
   }
 });
+
+type Comment = ReturnType<typeof prComment>;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -189,6 +192,60 @@ describe('the built companion on Redis', () => {
     c.child.kill('SIGTERM');
     expect(await c.exited).toBe(0);
     expect(c.log()).toContain('every acknowledged delivery was handled');
+  }, 120_000);
+
+  it('reads each body on the writer thread: not JSON is 400, an edit is ignored, small and large bodies are jobs', async () => {
+    if (!redis) return void process.stdout.write(`skipped: ${skip}\n`);
+    const c = await spawnCompanion(gh, { REDIS_URL: redis.url, WRITE_SPACING_MS: '0' });
+    processes.push(c);
+    const queue = new Queue('claude-relay-deliveries', {
+      connection: { host: '127.0.0.1', port: redis.port },
+      prefix: 'claude-relay',
+    });
+    try {
+      const [small, large, edited] = addPullRequests(gh, 10, 3).map((n) =>
+        prComment(gh, '/claude review', 'alice', { target: n }),
+      ) as [Comment, Comment, Comment];
+      // Under 4 kB a body is a slice of Node's shared buffer pool (copied to the writer); over it,
+      // a buffer of its own (moved). Both must arrive whole.
+      const smallPayload = withoutApiLinks(small.payload);
+      expect(JSON.stringify(smallPayload).length).toBeLessThan(4096);
+      expect(JSON.stringify(large.payload).length).toBeGreaterThan(4096);
+      const answers = await Promise.all([
+        deliver(c.webhookUrl, 'issue_comment', smallPayload, { wait: false }),
+        deliver(c.webhookUrl, 'issue_comment', large.payload, { wait: false }),
+        deliver(c.webhookUrl, 'issue_comment', { ...edited.payload, action: 'edited' }, { wait: false }),
+        deliver(c.webhookUrl, 'issue_comment', undefined, { wait: false, body: '{"action": "created", ' }),
+      ]);
+      expect(answers.map((a) => [a.status, JSON.parse(a.text)])).toEqual([
+        [202, { ok: true }],
+        [202, { ok: true }],
+        [202, { ok: true, ignored: 'not a new comment' }],
+        [400, { error: 'payload is not JSON' }],
+      ]);
+      // Exactly the two new comments are jobs, with their payloads as sent (less the API links).
+      const jobs = await queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed']);
+      const byComment = new Map(
+        jobs.map((j) => [(j.data as { payload: { comment: { id: number } } }).payload.comment.id, j.data]),
+      );
+      expect([...byComment.keys()].sort((a, b) => a - b)).toEqual([small.id, large.id].sort((a, b) => a - b));
+      expect(byComment.get(large.id)).toEqual({
+        id: answers[1]?.id,
+        name: 'issue_comment',
+        payload: withoutApiLinks(large.payload),
+      });
+      expect(byComment.get(small.id)).toMatchObject({ id: answers[0]?.id, payload: smallPayload });
+      const deadline = Date.now() + 60_000;
+      while (gh.state.dispatches.length < 2 && Date.now() < deadline) await sleep(100);
+      await sleep(300);
+      expect(gh.state.dispatches.map((d) => Number(d.inputs.comment_id)).sort((a, b) => a - b)).toEqual(
+        [small.id, large.id].sort((a, b) => a - b),
+      );
+    } finally {
+      await queue.close();
+    }
+    c.child.kill('SIGTERM');
+    expect(await c.exited).toBe(0);
   }, 120_000);
 
   it('a burst Redis refuses to store is answered 500, every delivery of it, and redelivered later it is handled once', async () => {
