@@ -13,7 +13,7 @@ import { startCompanionServer, type CompanionServer, type Limits } from '../../s
 import type { CompanionOptions, Outcome } from '../../src/companion/app';
 import { Dedupe } from '../../src/companion/dedupe';
 import { startFakeGitHub, fakeSha, type FakeGitHub, type RecordedRequest } from '../support/fake-github';
-import { ROOT } from '../support/runner';
+import { DIST_NODE, ROOT } from '../support/runner';
 import { issueComment, reviewComment, type Patch, type Payload } from '../support/payloads';
 
 export const SECRET = 'webhook-secret-for-tests';
@@ -261,7 +261,10 @@ export function addPullRequests(gh: FakeGitHub, from: number, count: number, rep
   return numbers;
 }
 
-/** The built companion (`dist/companion/index.js`) as its own process, as `npm run companion` runs it. */
+/**
+ * The built companion (`dist/companion/index.js`) as its own process, as `npm run companion` runs
+ * it, on the Node that runs dist/ in tests (the Docker image's Node 24 in CI's second pass).
+ */
 export interface CompanionProcess {
   webhookUrl: string;
   child: ChildProcess;
@@ -274,7 +277,7 @@ export interface CompanionProcess {
 export async function spawnCompanion(gh: FakeGitHub, env: Record<string, string>): Promise<CompanionProcess> {
   const entry = path.join(ROOT, 'dist', 'companion', 'index.js');
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: run npm run build first`);
-  const child = spawn(process.execPath, [entry], {
+  const child = spawn(DIST_NODE, [entry], {
     cwd: fs.mkdtempSync(path.join(os.tmpdir(), 'relay-companion-')),
     env: {
       PATH: process.env.PATH ?? '',
