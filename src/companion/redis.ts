@@ -20,7 +20,7 @@ import { Redis } from 'ioredis';
 import type { ProbotOctokit } from 'probot';
 import type { LimiterGroup } from './limits';
 import type { PrRef, SharedLock } from './pr-lock';
-import type { Delivery, WorkQueue } from './work-queue';
+import { AnsweringGate, type Delivery, type WorkQueue } from './work-queue';
 import { withoutApiLinks } from './payload';
 
 const PREFIX = 'claude-relay';
@@ -158,6 +158,7 @@ export class RedisQueue implements WorkQueue {
   private readonly worker: Worker | undefined;
   private readonly running = new Map<string, Delivery>();
   private idlers: (() => void)[] = [];
+  private readonly gate = new AnsweringGate();
   /** Adds not yet written (see add). */
   private adding: {
     job: Parameters<Queue['addBulk']>[0][number];
@@ -181,6 +182,8 @@ export class RedisQueue implements WorkQueue {
         const delivery = job.data as Delivery;
         this.running.set(String(job.id), delivery);
         try {
+          // Taken, and locked as this replica's, but started only once the answers are done.
+          await this.gate.pass();
           await work(delivery);
         } finally {
           this.running.delete(String(job.id));
@@ -243,6 +246,7 @@ export class RedisQueue implements WorkQueue {
   }
 
   setAnswering(answering: boolean): void {
+    this.gate.set(answering);
     // BullMQ reads it before each fetch: fewer jobs taken, none interrupted.
     if (this.worker) this.worker.concurrency = answering ? 1 : this.opts.concurrency;
   }

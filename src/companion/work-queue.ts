@@ -36,11 +36,48 @@ export interface WorkQueue {
    */
   drain(ms: number): Promise<Delivery[]>;
   /**
-   * While the webhook's thread is answering deliveries, start one handler at a time: on a machine
-   * with few cores the work would otherwise take the CPU the answers need (a burst of deliveries
-   * is answered first, then worked off at full concurrency). Handlers already running go on.
+   * While the webhook's thread is answering deliveries, hold the work: one handler at most is
+   * taken, and it starts once the answers are done (see AnsweringGate). On a machine with few
+   * cores the work would otherwise take the CPU the answers need: a burst of deliveries is
+   * answered first, then worked off at full concurrency. Handlers already running go on.
    */
   setAnswering(answering: boolean): void;
+}
+
+/**
+ * Holds the start of each handler while deliveries are being answered. A hold ends when the
+ * answers are done, or after `maxHoldMs`; a hold that ran out opens the gate for the next
+ * `maxHoldMs`, so answers that never pause still leave the work half of the time (one handler at
+ * a time, as the queues limit it while answering) instead of starving it.
+ */
+export class AnsweringGate {
+  private answering = false;
+  private openUntil = 0;
+  private readonly held = new Set<() => void>();
+
+  constructor(private readonly maxHoldMs = 1000) {}
+
+  set(answering: boolean): void {
+    this.answering = answering;
+    if (!answering) for (const go of [...this.held]) go();
+  }
+
+  /** Resolves at once unless answering; then when the answers are done, or maxHoldMs at most. */
+  async pass(): Promise<void> {
+    if (!this.answering || Date.now() < this.openUntil) return;
+    await new Promise<void>((resolve) => {
+      const go = () => {
+        clearTimeout(timer);
+        this.held.delete(go);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.openUntil = Date.now() + this.maxHoldMs;
+        go();
+      }, this.maxHoldMs);
+      this.held.add(go);
+    });
+  }
 }
 
 export class MemoryQueue implements WorkQueue {
@@ -49,15 +86,19 @@ export class MemoryQueue implements WorkQueue {
   private idlers: (() => void)[] = [];
   private stopped = false;
   private limit: number;
+  private readonly gate: AnsweringGate;
 
   constructor(
     private readonly work: (delivery: Delivery) => Promise<void>,
     private readonly concurrency = 32,
+    maxHoldMs?: number,
   ) {
     this.limit = concurrency;
+    this.gate = new AnsweringGate(maxHoldMs);
   }
 
   setAnswering(answering: boolean): void {
+    this.gate.set(answering);
     this.limit = answering ? Math.min(1, this.concurrency) : this.concurrency;
     if (!answering) setImmediate(() => this.pump());
   }
@@ -78,7 +119,9 @@ export class MemoryQueue implements WorkQueue {
     while (this.running.size < this.limit && this.waiting.length > 0) {
       const delivery = this.waiting.shift() as Delivery;
       this.running.add(delivery);
-      void this.work(delivery)
+      void this.gate
+        .pass()
+        .then(() => this.work(delivery))
         .catch(() => {})
         .finally(() => {
           this.running.delete(delivery);

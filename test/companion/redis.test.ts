@@ -9,6 +9,7 @@
  * - in-process replicas: simultaneous comments on one PR keep the one-waiting-run rule through the
  *   Redis lock, and one comment delivered to both replicas is one job.
  */
+import net from 'node:net';
 import { Queue } from 'bullmq';
 import type { FakeGitHub } from '../support/fake-github';
 import { useRedis, type TestRedis } from '../support/redis';
@@ -292,6 +293,53 @@ describe('the built companion on Redis', () => {
     expect(await c.exited).toBe(0);
     expect(c.log()).toMatch(/a delivery could not be queued/);
   }, 120_000);
+});
+
+describe('the built companion holds its work while it answers', () => {
+  it.each([
+    ['on Redis', true],
+    ['without Redis', false],
+  ])(
+    '%s: no comment is worked on while a delivery is being read, all of them once it is done',
+    async (_how, onRedis) => {
+      if (onRedis && !redis) return void process.stdout.write(`skipped: ${skip}\n`);
+      const c = await spawnCompanion(gh, {
+        ...(onRedis && redis ? { REDIS_URL: redis.url } : {}),
+        WRITE_SPACING_MS: '0',
+      });
+      processes.push(c);
+      const url = new URL(c.webhookUrl);
+      // A delivery still being read (its body half sent): the companion is answering.
+      const slow = net.connect(Number(url.port), url.hostname);
+      await new Promise((resolve) => slow.once('connect', resolve));
+      slow.write(
+        `POST ${url.pathname} HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/json\r\n` +
+          'x-github-event: issue_comment\r\nx-github-delivery: slow\r\nx-hub-signature-256: sha256=00\r\n' +
+          'content-length: 100000\r\n\r\n{"action":',
+      );
+      const comments = addPullRequests(gh, 10, 3).map((n) =>
+        prComment(gh, '/claude review', 'alice', { target: n }),
+      );
+      const eyes = () =>
+        comments.filter((cm) => gh.state.reactionsOf(`issue_comment:${cm.id}`).length > 0).length;
+      const answers = await Promise.all(
+        comments.map((cm) => deliver(c.webhookUrl, 'issue_comment', cm.payload, { wait: false })),
+      );
+      expect(answers.map((a) => a.status)).toEqual([202, 202, 202]);
+      // Acknowledged (and with Redis, written) but held: a hold lasts up to 1 s.
+      await sleep(600);
+      expect(eyes()).toBe(0);
+      slow.destroy();
+      const freed = Date.now();
+      while (eyes() < comments.length && Date.now() - freed < 10_000) await sleep(20);
+      expect(eyes()).toBe(comments.length);
+      // Freed by the end of the answers, not by the hold running out 1 s after it began.
+      expect(Date.now() - freed).toBeLessThan(900);
+      c.child.kill('SIGTERM');
+      expect(await c.exited).toBe(0);
+    },
+    60_000,
+  );
 });
 
 describe('write pacing on Redis', () => {

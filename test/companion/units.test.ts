@@ -17,7 +17,7 @@ import { companionThrottle, isAckPath, priorityGroup, spacingGroup } from '../..
 import { runMatches, type RunSummary } from '../../src/commands/runs';
 import { apiBaseUrl, readCompanionEnv, startCompanionServer } from '../../src/companion/server';
 import { findTrigger, parseCommandText } from '../../src/commands/parse';
-import { MemoryQueue } from '../../src/companion/work-queue';
+import { AnsweringGate, MemoryQueue } from '../../src/companion/work-queue';
 import { withoutApiLinks } from '../../src/companion/payload';
 import { issueComment, reviewComment } from '../support/payloads';
 
@@ -390,7 +390,7 @@ describe('environment', () => {
 });
 
 describe('work while deliveries are being answered', () => {
-  it('starts one handler at a time while answering, the rest once the answers are done', async () => {
+  it('holds the work while answering and starts it all once the answers are done', async () => {
     const started: string[] = [];
     const finish: (() => void)[] = [];
     const queue = new MemoryQueue(async (d) => {
@@ -401,12 +401,56 @@ describe('work while deliveries are being answered', () => {
     queue.setAnswering(true);
     for (const id of ['a', 'b', 'c']) await queue.add({ id, name: 'issue_comment', payload: {} });
     await tick();
-    expect(started).toEqual(['a']);
+    expect(started).toEqual([]);
     queue.setAnswering(false);
     await tick();
     expect(started).toEqual(['a', 'b', 'c']);
     for (const resolve of finish) resolve();
     await queue.idle();
+  });
+
+  it('answers that never pause hold a handler at most maxHoldMs, then leave the work as much time again', async () => {
+    const started = new Map<string, number>();
+    const t0 = Date.now();
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const queue = new MemoryQueue(
+      async (d) => {
+        started.set(d.id, Date.now() - t0);
+        await sleep(240);
+      },
+      4,
+      400,
+    );
+    queue.setAnswering(true);
+    for (const id of ['a', 'b', 'c', 'd']) await queue.add({ id, name: 'issue_comment', payload: {} });
+    await sleep(300);
+    expect([...started.keys()]).toEqual([]);
+    // The hold runs out at 400 ms and opens the gate until 800 ms: a starts (one at a time while
+    // answering), then b once a is done (about 640 ms).
+    await sleep(460);
+    expect([...started.keys()]).toEqual(['a', 'b']);
+    expect(started.get('a')).toBeGreaterThanOrEqual(390);
+    // b ends about 880 ms, after the window closed: c is held again (until 1,280 ms at most) ...
+    await sleep(340);
+    expect([...started.keys()]).toEqual(['a', 'b']);
+    // ... or until the answers are done.
+    queue.setAnswering(false);
+    await queue.idle();
+    expect([...started.keys()]).toEqual(['a', 'b', 'c', 'd']);
+    expect(started.get('c')).toBeLessThan(1250);
+  });
+
+  it('AnsweringGate: passes at once while nobody is answering, and releases every hold when answering stops', async () => {
+    const gate = new AnsweringGate(60_000);
+    await gate.pass();
+    gate.set(true);
+    let released = 0;
+    const holds = [gate.pass(), gate.pass()].map((p) => p.then(() => released++));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(released).toBe(0);
+    gate.set(false);
+    await Promise.all(holds);
+    expect(released).toBe(2);
   });
 
   it('queues a payload without its API links, keeping html_url and everything else', () => {
