@@ -63,6 +63,13 @@ afterEach(async () => {
 
 type Comment = ReturnType<typeof prComment>;
 
+/** The companion's BullMQ queue on the test Redis, to look at its jobs. */
+const deliveryQueue = (r: TestRedis) =>
+  new Queue('claude-relay-deliveries', {
+    connection: { host: '127.0.0.1', port: r.port },
+    prefix: 'claude-relay',
+  });
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('two replicas on one Redis', () => {
@@ -111,10 +118,7 @@ describe('two replicas on one Redis', () => {
     expect(acked.size).toBe(200);
 
     // Wait until the queue is empty and every acknowledged comment has a dispatch.
-    const queue = new Queue('claude-relay-deliveries', {
-      connection: { host: '127.0.0.1', port: redis.port },
-      prefix: 'claude-relay',
-    });
+    const queue = deliveryQueue(redis);
     try {
       const deadline = Date.now() + 420_000;
       for (;;) {
@@ -165,10 +169,7 @@ describe('the built companion on Redis', () => {
     // A done job stays in Redis (24 h), so the job is found in whatever state it is by then.
     const c = await spawnCompanion(gh, { REDIS_URL: redis.url, WRITE_SPACING_MS: '0' });
     processes.push(c);
-    const queue = new Queue('claude-relay-deliveries', {
-      connection: { host: '127.0.0.1', port: redis.port },
-      prefix: 'claude-relay',
-    });
+    const queue = deliveryQueue(redis);
     try {
       const prs = addPullRequests(gh, 10, 40);
       const missing: string[] = [];
@@ -199,10 +200,7 @@ describe('the built companion on Redis', () => {
     if (!redis) return void process.stdout.write(`skipped: ${skip}\n`);
     const c = await spawnCompanion(gh, { REDIS_URL: redis.url, WRITE_SPACING_MS: '0' });
     processes.push(c);
-    const queue = new Queue('claude-relay-deliveries', {
-      connection: { host: '127.0.0.1', port: redis.port },
-      prefix: 'claude-relay',
-    });
+    const queue = deliveryQueue(redis);
     try {
       const [small, large, edited] = addPullRequests(gh, 10, 3).map((n) =>
         prComment(gh, '/claude review', 'alice', { target: n }),
@@ -414,10 +412,7 @@ describe('in-process replicas on one Redis', () => {
     expect(gh.state.dispatches.map((d) => d.inputs.comment_id)).toEqual([String(id)]);
     expect([...a.outcomes, ...b.outcomes].map((o) => o.kind)).toEqual(['dispatched']);
     // The job kept in Redis holds the payload without its API links (see payload.ts).
-    const queue = new Queue('claude-relay-deliveries', {
-      connection: { host: '127.0.0.1', port: (redis as TestRedis).port },
-      prefix: 'claude-relay',
-    });
+    const queue = deliveryQueue(redis as TestRedis);
     try {
       const jobs = await queue.getJobs(['completed']);
       expect(jobs).toHaveLength(1);
