@@ -63,11 +63,13 @@ function summariesFor(
   return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id);
 }
 
+export type RunListParams = Parameters<CoreGitHub['rest']['actions']['listWorkflowRuns']>[0];
+
+/** Makes one listing of workflow runs. The default is listRuns; the companion can share them. */
+export type RunLister = (params: RunListParams) => Promise<ApiRun[]>;
+
 /** The runs one listing returns; a 404 (no such workflow) is none. */
-async function listRuns(
-  octokit: CoreGitHub,
-  params: Parameters<CoreGitHub['rest']['actions']['listWorkflowRuns']>[0],
-): Promise<ApiRun[]> {
+export async function listRuns(octokit: CoreGitHub, params: RunListParams): Promise<ApiRun[]> {
   try {
     return (await octokit.rest.actions.listWorkflowRuns(params)).data.workflow_runs;
   } catch (err) {
@@ -85,10 +87,11 @@ export async function activeRunsFor(
   octokit: CoreGitHub,
   where: { owner: string; repo: string; workflow: string },
   target: { kind: 'pull_request' | 'issue'; number: number },
+  list: RunLister = (params) => listRuns(octokit, params),
 ): Promise<RunSummary[]> {
   const pages = await Promise.all(
     ACTIVE_STATUSES.map((status) =>
-      listRuns(octokit, {
+      list({
         owner: where.owner,
         repo: where.repo,
         workflow_id: where.workflow,
@@ -110,8 +113,9 @@ export async function newestActiveRunsFor(
   where: { owner: string; repo: string; workflow: string },
   target: { kind: 'pull_request' | 'issue'; number: number },
   opts: { event: string; count?: number },
+  list: RunLister = (params) => listRuns(octokit, params),
 ): Promise<RunSummary[]> {
-  const runs = await listRuns(octokit, {
+  const runs = await list({
     owner: where.owner,
     repo: where.repo,
     workflow_id: where.workflow,

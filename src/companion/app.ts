@@ -41,6 +41,7 @@ import type { Prior, ProgressStore } from './redis';
 import { PrLocks, reactionLock, type ReactionLockOptions, type SharedLock } from './pr-lock';
 import { commentRequest, readCommentEvent, type CommentEvent } from '../event/comments';
 import { activeRunsFor, runMatches } from '../commands/runs';
+import { SharedRunListings } from './run-listings';
 
 export const EVENTS = ['issue_comment.created', 'pull_request_review_comment.created'] as const;
 
@@ -113,6 +114,8 @@ export interface HandlerDeps {
   runVisibleMs?: number;
   /** With a durable queue: what earlier attempts did with each comment (see redis.ts). */
   progress?: ProgressStore;
+  /** Run listings shared by the decisions of this replica that run at once (run-listings.ts). */
+  listings?: SharedRunListings;
 }
 
 /** `<slug>[bot]` from GET /app, fetched once; a failure is retried on the next event. */
@@ -202,20 +205,29 @@ async function act(
   type Decided =
     | { queue: Extract<QueueDecision, { dispatch: false }> }
     | { queue: QueueDecision; inputs: DispatchInputs; result: DispatchResult; resumed?: number };
+  const scope = `${ev.installationId ?? ''}:${ev.owner}/${ev.repo}`.toLowerCase();
   const decided = await deps.locks.run(c.octokit, pr, async (): Promise<Decided> => {
+    const list = deps.listings?.listerFrom(gh, scope);
     const inputs = dispatchInputs(ev, command, await head);
     if (prior?.dispatchingAt !== undefined) {
       // An earlier attempt (on a replica that died) started this dispatch: did it reach GitHub?
       const earlier = await earlierDispatch(gh, where, ev, prior.dispatchingAt);
       if (earlier) return { queue: { dispatch: true }, inputs, result: { ok: true }, resumed: earlier };
     }
-    const active = await activeRunsFor(gh, where, ev.target);
+    const active = await activeRunsFor(gh, where, ev.target, list);
     const queue = queueDecision(active);
     if (!queue.dispatch) return { queue };
     await deps.progress?.dispatching(commentKey(ev));
     const result = await dispatchWorkflow(c.octokit, { ...where, ref: ev.defaultBranch }, inputs);
     if (result.ok) {
-      const seen = await waitForNewRun(gh, where, ev.target, active, deps.runVisibleMs);
+      const seen = await waitForNewRun(
+        gh,
+        where,
+        ev.target,
+        active,
+        deps.runVisibleMs,
+        deps.listings?.listerFrom(gh, scope),
+      );
       if (!seen) c.log.warn({ pr: pr.number }, 'claude-relay: the dispatched run is not listed yet');
     }
     return { queue, inputs, result };
@@ -397,6 +409,7 @@ export function createCompanionApp(options: CompanionOptions = {}): ApplicationF
       dedupe: options.dedupe ?? new Dedupe(),
       selfLogin: options.selfLogin ?? appLoginResolver(app),
       configs: new ConfigCache(options.configTtlMs),
+      listings: new SharedRunListings(),
       ...(options.progress ? { progress: options.progress } : {}),
       locks: new PrLocks(options.sharedLock ?? reactionLock(options.reactionLock), (err) =>
         app.log.warn({ err }, 'claude-relay: could not release a PR lock (it goes stale on its own)'),

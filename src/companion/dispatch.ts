@@ -13,7 +13,7 @@ import type { ProbotOctokit } from 'probot';
 import { getCommand } from '../commands/registry';
 import type { ParsedCommand } from '../request/types';
 import type { CommentEvent } from '../event/comments';
-import { newestActiveRunsFor, type RunSummary } from '../commands/runs';
+import { newestActiveRunsFor, type RunLister, type RunSummary } from '../commands/runs';
 import type { CoreGitHub } from '../core/github';
 
 export interface DispatchInputs {
@@ -124,11 +124,12 @@ export async function waitForNewRun(
   target: { kind: 'pull_request' | 'issue'; number: number },
   before: RunSummary[],
   timeoutMs = 10_000,
+  list?: RunLister,
 ): Promise<boolean> {
   const known = new Set(before.map((r) => r.id));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const now = await newestActiveRunsFor(gh, where, target, { event: 'workflow_dispatch' });
+    const now = await newestActiveRunsFor(gh, where, target, { event: 'workflow_dispatch' }, list);
     if (now.some((r) => !known.has(r.id))) return true;
     if (Date.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, Math.min(1000, Math.max(0, deadline - Date.now()))));
