@@ -47,9 +47,21 @@ export class AgentSpare {
     spare.catch((err: unknown) => log(`Parked CLI did not start: ${(err as Error).message}`));
   }
 
+  /** Why a CLI with these options cannot be parked; undefined when it can. */
+  static unparkable(predicted: Options): string | undefined {
+    if (predicted.resume || predicted.continue) return 'the run resumes a session';
+    if (predicted.canUseTool) return 'the run asks a permission callback';
+    // Claude Code refuses to park (`--await-claim`) when commands get a scrubbed environment: its
+    // subprocess sandbox pins the paths it protects to the folder it starts in. Starting it anyway
+    // only costs a process start and prints its refusal in every sandboxed run's log.
+    if (predicted.env?.CLAUDE_CODE_SUBPROCESS_ENV_SCRUB === '1')
+      return 'commands are sandboxed with a scrubbed environment, which Claude Code does not allow a parked CLI';
+    return undefined;
+  }
+
   /** Boots a CLI for these options; undefined when they cannot be given to a spare. */
   static start(predicted: Options, log: (line: string) => void): AgentSpare | undefined {
-    if (predicted.resume || predicted.continue || predicted.canUseTool) return undefined;
+    if (AgentSpare.unparkable(predicted)) return undefined;
     const abort = new AbortController();
     // Filled by run(): the options of the run that claimed the spare.
     const slot: { bound?: Options } = {};

@@ -80,7 +80,9 @@ export async function warmUp(input: {
           }
         : {}),
     });
-    const spare = AgentSpare.start(predicted.options, (l) => core.info(l));
+    const unparkable = AgentSpare.unparkable(predicted.options);
+    if (unparkable) core.debug(`claude-relay: no parked CLI (${unparkable})`);
+    const spare = unparkable ? undefined : AgentSpare.start(predicted.options, (l) => core.info(l));
     if (spare) markStage('parked');
     const discard = async () => {
       await spare?.close();

@@ -6,7 +6,7 @@
 import { tool, type Options } from '@anthropic-ai/claude-agent-sdk';
 import { z } from 'zod';
 import { sdkServer } from '../../src/agent/sdk-server';
-import { hostKey } from '../../src/agent/spare';
+import { AgentSpare, hostKey } from '../../src/agent/spare';
 
 function options(over: Partial<Options> = {}, description = 'Lists the changed files.'): Options {
   return {
@@ -64,4 +64,15 @@ it('differs when the CLI would start differently', () => {
   ).not.toBe(base);
   expect(hostKey(options({}, 'Another description.'))).not.toBe(base);
   expect(hostKey(options({ mcpServers: {} }))).not.toBe(base);
+});
+
+it('is not parked when commands get a scrubbed environment, a session is resumed or a callback decides', () => {
+  expect(AgentSpare.unparkable(options())).toBeUndefined();
+  const scrubbed = options({ env: { HOME: '/tmp/run/home', CLAUDE_CODE_SUBPROCESS_ENV_SCRUB: '1' } });
+  expect(AgentSpare.unparkable(scrubbed)).toMatch(/scrubbed environment/);
+  expect(AgentSpare.start(scrubbed, () => {})).toBeUndefined();
+  expect(AgentSpare.unparkable(options({ resume: 'session-1' }))).toMatch(/resumes a session/);
+  expect(
+    AgentSpare.unparkable(options({ canUseTool: async () => ({ behavior: 'deny', message: 'no' }) })),
+  ).toMatch(/permission callback/);
 });

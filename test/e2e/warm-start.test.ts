@@ -14,6 +14,7 @@ import {
 } from '../support/fake-anthropic';
 import { prOpened, sender } from '../support/payloads';
 import { makeWorkspace } from '../support/runner';
+import { itWithSandbox } from '../support/sandbox';
 import { REPO, seedPullRequest, startScenario, type Scenario } from '../support/scenario';
 
 let sc: Scenario;
@@ -113,6 +114,30 @@ it('a denied request discards the parked CLI: no process or folder is left', asy
   // The folder made for the parked CLI (its home and config) is gone too.
   expect(fs.readdirSync(res.runnerTemp).filter((d) => d.startsWith('claude-relay-'))).toEqual([]);
 });
+
+itWithSandbox(
+  'with sandboxed commands no CLI is parked (Claude Code refuses to), and the run says why only in debug',
+  async () => {
+    const seen: { text: string; is_error: boolean }[] = [];
+    sc = await startScenario(play([{ toolUses: [{ name: 'Bash', input: { command: 'ls' } }] }], seen));
+    seedPullRequest(sc.github, { number: 2 });
+    const res = await sc.run({
+      eventName: 'pull_request',
+      payload: prOpened(),
+      inputs: { tool_policy: 'edit', allowed_bash: 'ls' },
+      env: { RUNNER_DEBUG: '1' },
+    });
+    expect([res.exitCode, res.log]).toEqual([0, res.log]);
+    expect(res.log).toMatch(/commands sandboxed \(network: none\)/);
+    expect(res.log).toContain(
+      '::debug::claude-relay: no parked CLI (commands are sandboxed with a scrubbed environment',
+    );
+    // No CLI was started to be turned away: its refusal is not in the log.
+    expect(res.log).not.toMatch(/Parked CLI did not start|await-claim/);
+    expect(seen).toEqual([expect.objectContaining({ is_error: false })]);
+  },
+  120_000,
+);
 
 it('CLAUDE_RELAY_NO_PARKED_CLI=1 starts the CLI only when the prompt is ready', async () => {
   sc = await startScenario(play([], []));
