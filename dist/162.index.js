@@ -6880,9 +6880,22 @@ class AgentSpare {
         // A spare nobody claims must not fail the run.
         spare.catch((err) => log(`Parked CLI did not start: ${err.message}`));
     }
+    /** Why a CLI with these options cannot be parked; undefined when it can. */
+    static unparkable(predicted) {
+        if (predicted.resume || predicted.continue)
+            return 'the run resumes a session';
+        if (predicted.canUseTool)
+            return 'the run asks a permission callback';
+        // Claude Code refuses to park (`--await-claim`) when commands get a scrubbed environment: its
+        // subprocess sandbox pins the paths it protects to the folder it starts in. Starting it anyway
+        // only costs a process start and prints its refusal in every sandboxed run's log.
+        if (predicted.env?.CLAUDE_CODE_SUBPROCESS_ENV_SCRUB === '1')
+            return 'commands are sandboxed with a scrubbed environment, which Claude Code does not allow a parked CLI';
+        return undefined;
+    }
     /** Boots a CLI for these options; undefined when they cannot be given to a spare. */
     static start(predicted, log) {
-        if (predicted.resume || predicted.continue || predicted.canUseTool)
+        if (AgentSpare.unparkable(predicted))
             return undefined;
         const abort = new AbortController();
         // Filled by run(): the options of the run that claimed the spare.
@@ -7171,7 +7184,10 @@ async function warmUp(input) {
                 }
                 : {}),
         });
-        const spare = AgentSpare.start(predicted.options, (l) => core.info(l));
+        const unparkable = AgentSpare.unparkable(predicted.options);
+        if (unparkable)
+            core.debug(`claude-relay: no parked CLI (${unparkable})`);
+        const spare = unparkable ? undefined : AgentSpare.start(predicted.options, (l) => core.info(l));
         if (spare)
             (0,stages/* markStage */.a)('parked');
         const discard = async () => {
