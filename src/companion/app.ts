@@ -205,7 +205,7 @@ async function act(
   type Decided =
     | { queue: Extract<QueueDecision, { dispatch: false }> }
     | { queue: QueueDecision; inputs: DispatchInputs; result: DispatchResult; resumed?: number };
-  const scope = `${ev.installationId ?? ''}:${ev.owner}/${ev.repo}`.toLowerCase();
+  const scope = repoScope(ev);
   const decided = await deps.locks.run(c.octokit, pr, async (): Promise<Decided> => {
     const list = deps.listings?.listerFrom(gh, scope);
     const inputs = dispatchInputs(ev, command, await head);
@@ -275,6 +275,11 @@ async function earlierDispatch(
   return found?.id;
 }
 
+/** The installation and repository a comment is in: what a config read or a run listing can see. */
+function repoScope(ev: CommentEvent): string {
+  return `${ev.installationId ?? ''}:${ev.owner}/${ev.repo}`.toLowerCase();
+}
+
 export async function handleComment(c: HandlerContext, deps: HandlerDeps): Promise<Outcome> {
   const delivery = c.id;
   const parsed = readCommentEvent(c.name, c.payload);
@@ -324,10 +329,7 @@ export async function handleComment(c: HandlerContext, deps: HandlerDeps): Promi
     const early = likely ? gateFor(likely) : undefined;
     early?.catch(() => {});
 
-    const cfg = await deps.configs.get(
-      `${ev.installationId ?? ''}:${ev.owner}/${ev.repo}`.toLowerCase(),
-      () => loadRepoConfig(c.config),
-    );
+    const cfg = await deps.configs.get(repoScope(ev), () => loadRepoConfig(c.config));
     const phrase = cfg.ok ? cfg.config.trigger_phrase : cfg.phrase;
     const command = findTrigger(ev.comment.body, phrase);
     if (!command) return done('no_trigger');

@@ -19,23 +19,30 @@ import {
   type CompanionProcess,
 } from './harness';
 
-/** A client whose listings wait until the test answers them; `asked` counts the requests. */
-function slowLister() {
-  const waiting: Array<(runs: unknown[]) => void> = [];
+/** A client whose run listings `list` answers; `asked` counts the requests. */
+function countingClient(list: () => Promise<unknown>) {
   let asked = 0;
   const gh = {
     rest: {
       actions: {
         listWorkflowRuns: () => {
           asked++;
-          return new Promise((resolve) => waiting.push((runs) => resolve({ data: { workflow_runs: runs } })));
+          return list();
         },
       },
     },
   } as unknown as CoreGitHub;
+  return { gh, asked: () => asked };
+}
+
+/** A client whose listings wait until the test answers them. */
+function slowLister() {
+  const waiting: Array<(runs: unknown[]) => void> = [];
+  const client = countingClient(
+    () => new Promise((resolve) => waiting.push((runs) => resolve({ data: { workflow_runs: runs } }))),
+  );
   return {
-    gh,
-    asked: () => asked,
+    ...client,
     answerAll: (runs: unknown[] = []) => waiting.splice(0).forEach((answer) => answer(runs)),
   };
 }
@@ -93,22 +100,14 @@ describe('SharedRunListings', () => {
 
   it('a failed listing fails every decision that shares it, and is not kept', async () => {
     const listings = new SharedRunListings(() => 0);
-    let asked = 0;
-    const gh = {
-      rest: {
-        actions: {
-          listWorkflowRuns: () => {
-            asked++;
-            return Promise.reject(Object.assign(new Error('Server Error'), { status: 502 }));
-          },
-        },
-      },
-    } as unknown as CoreGitHub;
-    const list = listings.listerFrom(gh, '1:o/r');
+    const api = countingClient(() =>
+      Promise.reject(Object.assign(new Error('Server Error'), { status: 502 })),
+    );
+    const list = listings.listerFrom(api.gh, '1:o/r');
     const both = [list(params), list(params)];
     await expect(both[0]).rejects.toThrow('Server Error');
     await expect(both[1]).rejects.toThrow('Server Error');
-    expect(asked).toBe(1);
+    expect(api.asked()).toBe(1);
     expect(listings.size).toBe(0);
   });
 });
