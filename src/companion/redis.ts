@@ -257,26 +257,50 @@ export class RedisQueue implements WorkQueue {
 
   async drain(ms: number): Promise<Delivery[]> {
     if (!this.worker) {
-      await this.queue.close().catch(() => {});
+      await settlesWithin(this.queue.close(), ms);
       return [];
     }
     const worker = this.worker;
     // Take no new jobs; jobs not started stay in Redis for the other replicas.
-    const closing = worker.close();
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([
-      closing.then(() => false),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(true), ms);
-      }),
-    ]);
-    clearTimeout(timer);
+    const finished = await settlesWithin(worker.close(), ms);
     const left = [...this.running.values()];
-    // Unfinished jobs keep their lock until it lapses, then another replica takes them.
-    if (timedOut) await worker.close(true).catch(() => {});
-    await this.queue.close().catch(() => {});
+    // Unfinished jobs keep their lock until it lapses, then another replica takes them. With Redis
+    // unreachable, BullMQ's closing waits for a reconnect: it is given a second, not forever.
+    if (!finished) await settlesWithin(worker.close(true), CLOSE_WAIT_MS);
+    await settlesWithin(this.queue.close(), CLOSE_WAIT_MS);
     return left;
   }
+}
+
+/** How long closing waits for an answer from Redis before it drops the connection. */
+const CLOSE_WAIT_MS = 1000;
+
+/** True when `promise` settles (either way) within `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise.then(
+        () => true,
+        () => true,
+      ),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Closes a client: QUIT when Redis answers, else the socket is dropped. The companion's clients
+ * wait for a reconnect instead of failing a request (BullMQ needs that), so a QUIT sent while
+ * Redis is down would wait for as long as it stays down, and the process would never stop.
+ */
+export async function closeRedis(client: Redis): Promise<void> {
+  if (client.status === 'ready' && (await settlesWithin(client.quit(), CLOSE_WAIT_MS))) return;
+  client.disconnect();
 }
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;

@@ -25,7 +25,7 @@ import { MemoryQueue, type Delivery, type WorkQueue } from './work-queue';
 import { Dedupe } from './dedupe';
 import { intakeInto, type Intake } from './intake';
 import type { Redis } from 'ioredis';
-import { clusteredThrottle, connectRedis, RedisQueue, redisLock, redisProgress } from './redis';
+import { closeRedis, clusteredThrottle, connectRedis, RedisQueue, redisLock, redisProgress } from './redis';
 import { serveWorkThread, ThreadQueue, type CompanionWork, type ThreadInit } from './work-thread';
 
 export const DEFAULT_WEBHOOK_PATH = '/api/github/webhooks';
@@ -263,7 +263,7 @@ export async function startCompanionWork(
     intake: intakeInto(queue),
     close: async () => {
       await close();
-      await redis?.quit().catch(() => {});
+      if (redis) await closeRedis(redis);
     },
   };
 }
@@ -318,8 +318,10 @@ async function startWorkThread(opts: ServerOptions, env: CompanionEnv): Promise<
       idle: () => work.idle(),
       drain: async (ms) => {
         stopping = true;
-        await writer?.drain(0);
-        return work.drain(ms);
+        const [wrote, worked] = await Promise.allSettled([writer?.drain(0), work.drain(ms)]);
+        if (worked.status === 'rejected') throw worked.reason;
+        if (wrote.status === 'rejected') throw wrote.reason;
+        return worked.value;
       },
     },
     close: async () => {},
@@ -338,9 +340,7 @@ async function startJobWriter(rawEnv: NodeJS.ProcessEnv): Promise<CompanionWork>
   return {
     queue,
     log,
-    close: async () => {
-      await redis.quit().catch(() => {});
-    },
+    close: () => closeRedis(redis),
   };
 }
 
@@ -445,14 +445,25 @@ export async function startCompanionServer(opts: ServerOptions): Promise<Compani
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await Promise.race([requestsRead(), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
-      const left = await queue.drain(Math.max(0, graceMs - (Date.now() - started)));
-      if (left.length > 0) {
+      // With Redis, unfinished jobs stay there and another replica (or this one restarted) takes
+      // them once their lock lapses; without, they are gone with the process.
+      const recovery = env.REDIS_URL
+        ? `they stay queued in Redis and are handled once their lock lapses (QUEUE_LOCK_MS, ${Math.round(env.QUEUE_LOCK_MS / 1000)} s)`
+        : 'redeliver them from the App settings (Advanced → Recent Deliveries)';
+      let left: Delivery[] | undefined;
+      try {
+        left = await queue.drain(Math.max(0, graceMs - (Date.now() - started)));
+      } catch (err) {
+        probot.log.error(
+          `claude-relay companion: ${err instanceof Error ? err.message : String(err)}; deliveries it had acknowledged may not be handled: ${recovery}`,
+        );
+      }
+      if (left && left.length > 0) {
         probot.log.error(
           { deliveries: left.map(describeDelivery) },
-          `claude-relay companion: stopped with ${left.length} acknowledged ${left.length === 1 ? 'delivery' : 'deliveries'} not handled; ` +
-            'redeliver them from the App settings (Advanced → Recent Deliveries)',
+          `claude-relay companion: stopped with ${left.length} acknowledged ${left.length === 1 ? 'delivery' : 'deliveries'} not handled; ${recovery}`,
         );
-      } else {
+      } else if (left) {
         probot.log.info('claude-relay companion: every acknowledged delivery was handled');
       }
       server.closeAllConnections();

@@ -26,6 +26,9 @@ import type { Delivery, Received, WorkQueue } from './work-queue';
 
 const MARK = 'claude-relay-work-thread';
 
+/** How long past its deadline a thread asked to stop may take before it is stopped anyway. */
+const DRAIN_MARGIN_MS = 5000;
+
 /** What the thread needs to build the same companion: the environment and the server options. */
 export interface ThreadInit {
   /** `work`: the handlers and the queue's consumer; `writer`: reads deliveries and writes them to Redis. */
@@ -68,7 +71,7 @@ export class ThreadQueue implements WorkQueue {
   private taking = new Map<number, { resolve: (answer: Answer) => void; reject: (err: Error) => void }>();
   /** Takes not yet posted (see take). */
   private takes: Take[] = [];
-  private drained: ((left: Delivery[]) => void) | undefined;
+  private drained: ((left: Delivery[] | undefined) => void) | undefined;
   private nextIdle = 0;
   private nextTake = 0;
   private exited = false;
@@ -189,14 +192,26 @@ export class ThreadQueue implements WorkQueue {
     });
   }
 
+  /**
+   * Asks the thread to finish its work within `ms` and stop; what it left unfinished. A thread
+   * that has not answered `DRAIN_MARGIN_MS` after that deadline is stopped anyway, and the
+   * promise rejects saying so: shutting down must end, whatever the thread waits for.
+   */
   async drain(ms: number): Promise<Delivery[]> {
     if (this.exited) return [];
-    const left = await new Promise<Delivery[]>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const left = await new Promise<Delivery[] | undefined>((resolve) => {
       this.drained = resolve;
+      timer = setTimeout(() => resolve(undefined), ms + DRAIN_MARGIN_MS);
       this.worker.postMessage({ type: 'drain', ms } satisfies ToThread);
     });
+    clearTimeout(timer);
     await this.worker.terminate();
-    return left;
+    if (left) return left;
+    const thread = this.role === 'writer' ? 'Redis writer' : 'work';
+    throw new Error(
+      `the ${thread} thread did not stop within ${Math.round((ms + DRAIN_MARGIN_MS) / 1000)} s`,
+    );
   }
 }
 

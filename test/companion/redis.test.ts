@@ -12,7 +12,7 @@
 import net from 'node:net';
 import { Queue } from 'bullmq';
 import type { FakeGitHub } from '../support/fake-github';
-import { useRedis, type TestRedis } from '../support/redis';
+import { startRedis, useRedis, type TestRedis } from '../support/redis';
 import type { LimiterGroup } from '../../src/companion/limits';
 import { queueKey } from '../../src/companion/queue-key';
 import { withoutApiLinks } from '../../src/companion/payload';
@@ -291,6 +291,37 @@ describe('the built companion on Redis', () => {
     expect(await c.exited).toBe(0);
     expect(c.log()).toMatch(/a delivery could not be queued/);
   }, 120_000);
+
+  it('stops on SIGTERM within DRAIN_TIMEOUT_MS when Redis has gone away', async () => {
+    if (!redis) return void process.stdout.write(`skipped: ${skip}\n`);
+    // A Redis of its own, to stop under the companion.
+    const own = await startRedis();
+    if ('skip' in own) throw new Error(own.skip);
+    const c = await spawnCompanion(gh, { REDIS_URL: own.url, DRAIN_TIMEOUT_MS: '2000' });
+    processes.push(c);
+    await own.stop();
+    // Its clients have seen Redis go and are retrying to connect.
+    const gone = Date.now() + 10_000;
+    while (!/ECONNREFUSED|Connection is closed/.test(c.log()) && Date.now() < gone) await sleep(100);
+    const sent = Date.now();
+    c.child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([
+      c.exited,
+      new Promise((resolve) => {
+        timer = setTimeout(() => resolve('still running after 30 s'), 30_000);
+      }),
+    ]);
+    clearTimeout(timer);
+    const tookMs = Date.now() - sent;
+    expect(code).toBe(0);
+    // The drain's 2 s, then at most a second for each of Redis's clients to give up on QUIT. A
+    // thread that did not stop would be stopped 5 s past the deadline: that would fail here too.
+    expect(tookMs).toBeLessThan(6000);
+    const stopped = c.log().slice(c.log().indexOf('SIGTERM'));
+    expect(stopped).toContain('every acknowledged delivery was handled');
+    expect(stopped).not.toMatch(/did not stop within/);
+  }, 60_000);
 });
 
 describe('the built companion holds its work while it answers', () => {
