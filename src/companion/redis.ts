@@ -257,7 +257,8 @@ export class RedisQueue implements WorkQueue {
 
   async drain(ms: number): Promise<Delivery[]> {
     if (!this.worker) {
-      await settlesWithin(this.queue.close(), ms);
+      // Only a producer: nothing to finish, its close only needs Redis.
+      await settlesWithin(this.queue.close(), CLOSE_WAIT_MS);
       return [];
     }
     const worker = this.worker;
