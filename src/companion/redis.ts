@@ -60,6 +60,37 @@ export async function connectRedis(url: string, timeoutMs = 5000): Promise<Redis
 }
 
 /**
+ * Logs a thread's Redis errors: each distinct message once a minute, with how often it recurred
+ * meanwhile. While Redis is unreachable, every client of the thread (queue, worker, limiter, its
+ * blocking and subscriber connections) fails each reconnect attempt: five error lines with a
+ * stack every second or two, saying one thing.
+ */
+export function redisErrorLog(
+  log: { error(fields: object, message: string): void },
+  everyMs = 60_000,
+  now: () => number = Date.now,
+): (err: unknown) => void {
+  const logged = new Map<string, { at: number; repeated: number }>();
+  return (err) => {
+    const message = err instanceof Error ? err.message : String(err);
+    const at = now();
+    // Forget messages that went quiet, unless they recurred since they were logged.
+    for (const [m, e] of logged) if (at - e.at >= everyMs && e.repeated === 0) logged.delete(m);
+    const last = logged.get(message);
+    if (last && at - last.at < everyMs) {
+      last.repeated++;
+      return;
+    }
+    logged.set(message, { at, repeated: 0 });
+    const again = last ? { repeated: last.repeated } : { err };
+    log.error(
+      again,
+      `claude-relay companion: Redis: ${message}${last ? ` (${last.repeated} more times since it was last logged)` : ''}`,
+    );
+  };
+}
+
+/**
  * Throttle options for Octokit on a shared Redis: the plugin's own groups cluster through
  * `connection`, and the spacing of writes that notify (everything but reactions, see limits.ts)
  * is one Bottleneck group per installation across replicas.

@@ -25,7 +25,15 @@ import { MemoryQueue, type Delivery, type WorkQueue } from './work-queue';
 import { Dedupe } from './dedupe';
 import { intakeInto, type Intake } from './intake';
 import type { Redis } from 'ioredis';
-import { closeRedis, clusteredThrottle, connectRedis, RedisQueue, redisLock, redisProgress } from './redis';
+import {
+  closeRedis,
+  clusteredThrottle,
+  connectRedis,
+  RedisQueue,
+  redisErrorLog,
+  redisLock,
+  redisProgress,
+} from './redis';
 import { serveWorkThread, ThreadQueue, type CompanionWork, type ThreadInit } from './work-thread';
 
 export const DEFAULT_WEBHOOK_PATH = '/api/github/webhooks';
@@ -167,7 +175,7 @@ async function companionProbot(
   env: CompanionEnv,
   spacingMs: number,
   redis: Redis | undefined,
-): Promise<{ probot: Probot; close(): Promise<void> }> {
+): Promise<{ probot: Probot; redisError(err: unknown): void; close(): Promise<void> }> {
   const log = await companionLog({ ...rawEnv, ...env });
   let redisError: (err: unknown) => void = () => {};
   const clustered = redis ? clusteredThrottle(redis, spacingMs, (err) => redisError(err)) : undefined;
@@ -195,8 +203,8 @@ async function companionProbot(
       log,
     },
   });
-  redisError = (err) => probot.log.error({ err }, 'claude-relay companion: Redis');
-  return { probot, close: async () => clustered?.close() };
+  redisError = redisErrorLog(probot.log);
+  return { probot, redisError: (err) => redisError(err), close: async () => clustered?.close() };
 }
 
 /** The work side: the app loaded on its Probot, and the consuming side of the queue. */
@@ -220,7 +228,7 @@ export async function startCompanionWork(
   const env = readCompanionEnv(opts.env);
   const spacingMs = opts.writeSpacingMs ?? env.WRITE_SPACING_MS;
   const redis = env.REDIS_URL ? await connectRedis(env.REDIS_URL) : undefined;
-  const { probot, close } = await companionProbot(opts.env, env, spacingMs, redis);
+  const { probot, redisError, close } = await companionProbot(opts.env, env, spacingMs, redis);
   const selfLogin = opts.companion?.selfLogin ?? appLoginResolver(probot);
   await probot.load(
     createCompanionApp({
@@ -246,7 +254,7 @@ export async function startCompanionWork(
         redis,
         receive,
         { concurrency: env.WORKER_CONCURRENCY, lockMs: env.QUEUE_LOCK_MS },
-        (err) => probot.log.error({ err }, 'claude-relay companion: Redis'),
+        redisError,
       )
     : new MemoryQueue(async (delivery) => {
         try {
@@ -334,8 +342,11 @@ async function startJobWriter(rawEnv: NodeJS.ProcessEnv): Promise<CompanionWork>
   const env = readCompanionEnv(rawEnv);
   const log = (await companionLog({ ...rawEnv, ...env })).child({ name: 'probot' });
   const redis = await connectRedis(env.REDIS_URL ?? '');
-  const queue = new RedisQueue(redis, undefined, { concurrency: 0, lockMs: env.QUEUE_LOCK_MS }, (err) =>
-    log.error({ err }, 'claude-relay companion: Redis'),
+  const queue = new RedisQueue(
+    redis,
+    undefined,
+    { concurrency: 0, lockMs: env.QUEUE_LOCK_MS },
+    redisErrorLog(log),
   );
   return {
     queue,

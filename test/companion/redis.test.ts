@@ -16,7 +16,7 @@ import { startRedis, useRedis, type TestRedis } from '../support/redis';
 import type { LimiterGroup } from '../../src/companion/limits';
 import { queueKey } from '../../src/companion/queue-key';
 import { withoutApiLinks } from '../../src/companion/payload';
-import { clusteredThrottle, jobId } from '../../src/companion/redis';
+import { clusteredThrottle, jobId, redisErrorLog } from '../../src/companion/redis';
 import {
   APP_BOT,
   PR,
@@ -292,7 +292,7 @@ describe('the built companion on Redis', () => {
     expect(c.log()).toMatch(/a delivery could not be queued/);
   }, 120_000);
 
-  it('stops on SIGTERM within DRAIN_TIMEOUT_MS when Redis has gone away', async () => {
+  it('stops on SIGTERM within DRAIN_TIMEOUT_MS when Redis has gone away, and logs the outage once per thread', async () => {
     if (!redis) return void process.stdout.write(`skipped: ${skip}\n`);
     // A Redis of its own, to stop under the companion.
     const own = await startRedis();
@@ -303,6 +303,15 @@ describe('the built companion on Redis', () => {
     // Its clients have seen Redis go and are retrying to connect.
     const gone = Date.now() + 10_000;
     while (!/ECONNREFUSED|Connection is closed/.test(c.log()) && Date.now() < gone) await sleep(100);
+    // Every client of both threads fails each reconnect attempt; the log says so once per thread.
+    await sleep(3000);
+    const redisErrors = c
+      .log()
+      .split('\n')
+      .filter((l) => l.includes('"level":50') && l.includes('Redis'));
+    expect(redisErrors.length).toBeGreaterThan(0);
+    expect(redisErrors.length).toBeLessThanOrEqual(2);
+    expect(redisErrors[0]).toContain('claude-relay companion: Redis: connect ECONNREFUSED');
     const sent = Date.now();
     c.child.kill('SIGTERM');
     let timer: NodeJS.Timeout | undefined;
@@ -322,6 +331,32 @@ describe('the built companion on Redis', () => {
     expect(stopped).toContain('every acknowledged delivery was handled');
     expect(stopped).not.toMatch(/did not stop within/);
   }, 60_000);
+});
+
+describe('redisErrorLog', () => {
+  it('logs each distinct message once a minute, then how often it recurred', () => {
+    const lines: { fields: object; message: string }[] = [];
+    let now = 0;
+    const report = redisErrorLog(
+      { error: (fields, message) => lines.push({ fields, message }) },
+      60_000,
+      () => now,
+    );
+    const refused = new Error('connect ECONNREFUSED 127.0.0.1:6379');
+    for (let i = 0; i < 30; i++, now += 2000) report(refused); // a minute of reconnect attempts
+    report(new Error('Connection is closed.'));
+    expect(lines.map((l) => l.message)).toEqual([
+      'claude-relay companion: Redis: connect ECONNREFUSED 127.0.0.1:6379',
+      'claude-relay companion: Redis: Connection is closed.',
+    ]);
+    expect(lines[0]?.fields).toEqual({ err: refused });
+    report(refused); // a minute after the first line
+    expect(lines[2]).toEqual({
+      fields: { repeated: 29 },
+      message:
+        'claude-relay companion: Redis: connect ECONNREFUSED 127.0.0.1:6379 (29 more times since it was last logged)',
+    });
+  });
 });
 
 describe('the built companion holds its work while it answers', () => {
