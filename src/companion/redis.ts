@@ -61,9 +61,9 @@ export async function connectRedis(url: string, timeoutMs = 5000): Promise<Redis
 
 /**
  * Logs a thread's Redis errors: each distinct message once a minute, with how often it recurred
- * meanwhile. While Redis is unreachable, every client of the thread (queue, worker, limiter, its
- * blocking and subscriber connections) fails each reconnect attempt: five error lines with a
- * stack every second or two, saying one thing.
+ * meanwhile. While Redis is unreachable, every client (queue, worker, limiter, their blocking and
+ * subscriber connections) fails each reconnect attempt: logged one by one, that was 60 error
+ * lines with a stack in the first 3 s of an outage, all saying one thing.
  */
 export function redisErrorLog(
   log: { error(fields: object, message: string): void },
